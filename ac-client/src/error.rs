@@ -1,0 +1,459 @@
+//! [`Error`]: everything a call can fail with, one type, classified for the sync engine.
+//!
+//! ActiveCampaign's error bodies are not uniform. [`ApiErrorBody`] reads every shape seen:
+//!
+//! | shape | seen on |
+//! | --- | --- |
+//! | `{"errors":[{"title","detail","code","source":{"pointer"}}]}` | 422 validation (duplicate email, bad field) |
+//! | `{"errors":[{"status":404,"title","detail"}]}` | 404 on a missing record |
+//! | `{"message":"No Result found for Subscriber with id 1"}` | 404 on some older endpoints |
+//! | `{"success":0,"message":"…","failureReasons":[…]}` | 400 from the bulk importer |
+//! | `{"error":"…"}` | gateway / auth layers |
+//! | `{}` or an empty body | 400 with nothing to say |
+//! | plain text or HTML | 429 / 503 throttling, proxies, a wrong base URL |
+//!
+//! plus "success" answers that are failures (`200` with `"succeeded":0` or `"success":0`).
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+use sync_core::http::{DecodeError, HttpError, HttpResponse, RequestSummary};
+use sync_core::{Classify, PermanentKind, Verdict};
+
+/// One entry of an `{"errors":[…]}` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiErrorItem {
+    /// Short title (`"Email address already exists in the system"`).
+    pub title: String,
+    /// Longer detail, often empty.
+    pub detail: String,
+    /// Machine code (`"duplicate"`, `"field_missing"`), when given.
+    pub code: Option<String>,
+    /// The HTTP status repeated in the body, when given.
+    pub status: Option<u16>,
+    /// JSON pointer of the offending input (`/data/attributes/email`), when given.
+    pub pointer: Option<String>,
+}
+
+impl fmt::Display for ApiErrorItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.title.is_empty() {
+            "(no title)"
+        } else {
+            &self.title
+        })?;
+        if !self.detail.is_empty() && self.detail != self.title {
+            write!(f, ": {}", self.detail)?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " [{code}]")?;
+        }
+        if let Some(pointer) = &self.pointer {
+            write!(f, " at {pointer}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A vendor error body, whatever shape it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorBody {
+    /// `{"errors":[…]}`.
+    Errors(Vec<ApiErrorItem>),
+    /// `{"message":…}`, `{"error":…}`, or the bulk importer's
+    /// `{"success":0,"message":…,"failureReasons":[…]}`.
+    Message {
+        /// The message.
+        message: String,
+        /// The bulk importer's reasons, one per problem, as text.
+        failure_reasons: Vec<String>,
+    },
+    /// `{}`, `[]` or no body at all.
+    Empty,
+    /// A body that is not JSON (plain text, HTML): its first 512 characters.
+    Text(String),
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+impl ApiErrorBody {
+    /// Read an error body of any known shape.
+    pub fn parse(body: &[u8]) -> ApiErrorBody {
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
+            return ApiErrorBody::Empty;
+        }
+        let value: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(_) => {
+                let text = String::from_utf8_lossy(body);
+                let excerpt: String = text.trim().chars().take(512).collect();
+                return ApiErrorBody::Text(excerpt);
+            }
+        };
+        Self::from_value(&value)
+    }
+
+    fn from_value(value: &Value) -> ApiErrorBody {
+        let Value::Object(map) = value else {
+            return match value {
+                Value::Array(a) if a.is_empty() => ApiErrorBody::Empty,
+                Value::String(s) => ApiErrorBody::Message {
+                    message: s.clone(),
+                    failure_reasons: Vec::new(),
+                },
+                other => ApiErrorBody::Text(other.to_string()),
+            };
+        };
+        if let Some(Value::Array(errors)) = map.get("errors") {
+            let items = errors
+                .iter()
+                .map(|e| match e {
+                    Value::Object(o) => ApiErrorItem {
+                        title: o.get("title").map(text_of).unwrap_or_default(),
+                        detail: o.get("detail").map(text_of).unwrap_or_default(),
+                        code: o.get("code").map(text_of).filter(|s| !s.is_empty()),
+                        status: o.get("status").and_then(|s| match s {
+                            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+                            Value::String(s) => s.trim().parse().ok(),
+                            _ => None,
+                        }),
+                        pointer: o
+                            .get("source")
+                            .and_then(|s| s.get("pointer"))
+                            .map(text_of)
+                            .filter(|s| !s.is_empty()),
+                    },
+                    other => ApiErrorItem {
+                        title: text_of(other),
+                        ..Default::default()
+                    },
+                })
+                .collect();
+            return ApiErrorBody::Errors(items);
+        }
+        let message = ["message", "error", "result_message"]
+            .iter()
+            .find_map(|k| map.get(*k))
+            .map(text_of);
+        let failure_reasons: Vec<String> = match map.get("failureReasons") {
+            Some(Value::Array(a)) => a.iter().map(text_of).collect(),
+            Some(Value::Object(o)) => o
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", text_of(v)))
+                .collect(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(other) => vec![text_of(other)],
+        };
+        match message {
+            Some(message) => ApiErrorBody::Message {
+                message,
+                failure_reasons,
+            },
+            None if !failure_reasons.is_empty() => ApiErrorBody::Message {
+                message: String::new(),
+                failure_reasons,
+            },
+            None if map.is_empty() => ApiErrorBody::Empty,
+            None => ApiErrorBody::Text(value.to_string().chars().take(512).collect()),
+        }
+    }
+
+    /// A failure hidden in a 2xx body: `"succeeded":0` or `"success":0`.
+    pub(crate) fn from_success_body(body: &[u8]) -> Option<ApiErrorBody> {
+        let value: Value = serde_json::from_slice(body).ok()?;
+        let flag = value.get("succeeded").or_else(|| value.get("success"))?;
+        let failed = match flag {
+            Value::Number(n) => n.as_i64() == Some(0),
+            Value::Bool(b) => !b,
+            Value::String(s) => s.trim() == "0",
+            _ => false,
+        };
+        failed.then(|| match Self::from_value(&value) {
+            ApiErrorBody::Empty => ApiErrorBody::Message {
+                message: "the API reported failure without a message".into(),
+                failure_reasons: Vec::new(),
+            },
+            other => other,
+        })
+    }
+
+    /// Whether the body is one ActiveCampaign's application wrote (JSON with errors or a
+    /// message), as opposed to a gateway's page or nothing.
+    pub fn is_vendor_json(&self) -> bool {
+        matches!(self, ApiErrorBody::Errors(_) | ApiErrorBody::Message { .. })
+    }
+
+    /// The `{"errors":[…]}` items, if that was the shape.
+    pub fn items(&self) -> &[ApiErrorItem] {
+        match self {
+            ApiErrorBody::Errors(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// Whether any item carries `code` (for example `"duplicate"`).
+    pub fn has_code(&self, code: &str) -> bool {
+        self.items().iter().any(|i| {
+            i.code
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(code))
+        })
+    }
+}
+
+impl fmt::Display for ApiErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiErrorBody::Errors(items) if items.is_empty() => f.write_str("(empty errors list)"),
+            ApiErrorBody::Errors(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                Ok(())
+            }
+            ApiErrorBody::Message {
+                message,
+                failure_reasons,
+            } => {
+                f.write_str(if message.is_empty() {
+                    "(no message)"
+                } else {
+                    message
+                })?;
+                if !failure_reasons.is_empty() {
+                    write!(f, " ({})", failure_reasons.join("; "))?;
+                }
+                Ok(())
+            }
+            ApiErrorBody::Empty => f.write_str("(empty body)"),
+            ApiErrorBody::Text(t) => write!(f, "non-JSON body: {t}"),
+        }
+    }
+}
+
+/// What to do about a status, for the error message.
+fn hint(status: u16, body: &ApiErrorBody) -> &'static str {
+    match status {
+        401 | 403 => {
+            " — check the Api-Token (Settings → Developer in ActiveCampaign) and that its user may \
+             use this resource"
+        }
+        404 if !body.is_vendor_json() => {
+            " — check the base URL: it must be the account's API URL from Settings → Developer \
+             (e.g. https://<account>.api-us1.com)"
+        }
+        404 => " — the record does not exist (deleted, or a wrong id)",
+        429 | 503 => {
+            " — the account's rate limit (5 requests/second, shared by all its keys) was exceeded"
+        }
+        _ => "",
+    }
+}
+
+/// Every way a call can fail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// ActiveCampaign answered with an error status (or a 2xx whose body reports failure).
+    #[error("{request} answered {status}: {body}{hint}", hint = hint(*.status, .body))]
+    Api {
+        /// Where the request went (URL redacted, never the token).
+        request: Box<RequestSummary>,
+        /// The HTTP status.
+        status: u16,
+        /// The parsed error body.
+        body: ApiErrorBody,
+        /// The executor's verdict on the response (before this crate's refinements).
+        verdict: Verdict,
+    },
+    /// The request could not be built or the server was not reached.
+    #[error(transparent)]
+    Http(HttpError),
+    /// A successful answer did not have the expected shape.
+    #[error("activecampaign {operation}: {source}")]
+    Decode {
+        /// The operation (`contacts.get`).
+        operation: &'static str,
+        /// The JSON path and serde's message.
+        #[source]
+        source: DecodeError,
+    },
+    /// The input was refused before sending (which field, and why).
+    #[error("invalid {field}: {message}")]
+    InvalidInput {
+        /// The offending field (`email`, `contacts`, `limit`).
+        field: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The client is not configured correctly (base URL, token).
+    #[error("activecampaign client configuration: {0}")]
+    Config(String),
+    /// A custom field or tag looked up by name does not exist in the account.
+    #[error(
+        "no {kind} {name:?} in this ActiveCampaign account — create it (Contacts → Fields / Tags) \
+         or fix the name in your mapping"
+    )]
+    NotFound {
+        /// `custom field (personalization tag)`, `custom field (title)`, …
+        kind: &'static str,
+        /// The name looked up.
+        name: String,
+    },
+    /// A bulk import did not finish within the wait allowed for it.
+    #[error(
+        "bulk import batch {batch_id} still {status} after {waited:?}; it may still complete — \
+         check it later with bulk_import().info()"
+    )]
+    ImportTimedOut {
+        /// The batch id.
+        batch_id: String,
+        /// Its last known status.
+        status: String,
+        /// How long we waited.
+        waited: Duration,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Turn the executor's error into ours, parsing a vendor error body.
+    pub(crate) fn from_http(err: HttpError) -> Error {
+        match err {
+            HttpError::Status {
+                request,
+                response,
+                verdict,
+            } => Error::Api {
+                status: response.status.as_u16(),
+                body: ApiErrorBody::parse(&response.body),
+                request,
+                verdict,
+            },
+            other => Error::Http(other),
+        }
+    }
+
+    /// A 2xx answer whose body says the call failed.
+    pub(crate) fn from_failed_success(
+        request: RequestSummary,
+        response: &HttpResponse,
+        body: ApiErrorBody,
+    ) -> Error {
+        Error::Api {
+            request: Box::new(request),
+            status: response.status.as_u16(),
+            body,
+            verdict: Verdict::Permanent(PermanentKind::Data),
+        }
+    }
+
+    /// The HTTP status, for API errors.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            Error::Http(e) => e.response().map(|r| r.status.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// The parsed vendor body, for API errors.
+    pub fn body(&self) -> Option<&ApiErrorBody> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Whether the record asked for does not exist (a 404 with an ActiveCampaign error body).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Api { status: 404, body, .. } if body.is_vendor_json())
+    }
+
+    /// Whether ActiveCampaign refused the write as a duplicate (code `duplicate`).
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, Error::Api { status: 422, body, .. } if body.has_code("duplicate"))
+    }
+}
+
+impl Classify for Error {
+    fn verdict(&self) -> Verdict {
+        match self {
+            // A JSON 404 names a missing record: that record's problem, not the setup's. A
+            // 404 without ActiveCampaign's JSON means the route itself is wrong (base URL).
+            Error::Api {
+                status: 404, body, ..
+            } if body.is_vendor_json() => Verdict::Permanent(PermanentKind::Data),
+            Error::Api { verdict, .. } => *verdict,
+            Error::Http(e) => e.verdict(),
+            Error::Decode { .. } => Verdict::Permanent(PermanentKind::Server),
+            Error::InvalidInput { .. } => Verdict::Permanent(PermanentKind::Data),
+            Error::Config(_) | Error::NotFound { .. } => Verdict::Permanent(PermanentKind::Config),
+            Error::ImportTimedOut { .. } => Verdict::Retry { after: None },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shape_parses() {
+        let b = ApiErrorBody::parse(
+            br#"{"errors":[{"title":"Email address already exists in the system","detail":"","code":"duplicate","source":{"pointer":"/data/attributes/email"}}]}"#,
+        );
+        assert!(b.has_code("duplicate"));
+        assert_eq!(
+            b.to_string(),
+            "Email address already exists in the system [duplicate] at /data/attributes/email"
+        );
+        let b = ApiErrorBody::parse(
+            br#"{"errors":[{"status":404,"title":"Not Found","detail":"Contact not found"}]}"#,
+        );
+        assert_eq!(b.items()[0].status, Some(404));
+        assert_eq!(b.to_string(), "Not Found: Contact not found");
+        let b = ApiErrorBody::parse(br#"{"message":"No Result found for Subscriber with id 1"}"#);
+        assert!(b.is_vendor_json());
+        assert_eq!(b.to_string(), "No Result found for Subscriber with id 1");
+        assert_eq!(ApiErrorBody::parse(b"{}"), ApiErrorBody::Empty);
+        assert_eq!(ApiErrorBody::parse(b""), ApiErrorBody::Empty);
+        let b = ApiErrorBody::parse(
+            br#"{"success":0,"message":"Invalid contact data","failureReasons":["contact 3: email is invalid"]}"#,
+        );
+        assert_eq!(
+            b.to_string(),
+            "Invalid contact data (contact 3: email is invalid)"
+        );
+        let b = ApiErrorBody::parse(b"<html>Too Many Requests</html>");
+        assert_eq!(
+            b,
+            ApiErrorBody::Text("<html>Too Many Requests</html>".into())
+        );
+        assert!(!b.is_vendor_json());
+        let b = ApiErrorBody::parse(br#"{"error":"Invalid credentials"}"#);
+        assert_eq!(b.to_string(), "Invalid credentials");
+    }
+
+    #[test]
+    fn failed_success_bodies() {
+        assert!(ApiErrorBody::from_success_body(br#"{"succeeded":0}"#).is_some());
+        assert!(ApiErrorBody::from_success_body(br#"{"success":"0","message":"x"}"#).is_some());
+        assert!(ApiErrorBody::from_success_body(br#"{"success":1}"#).is_none());
+        assert!(ApiErrorBody::from_success_body(br#"{"contact":{}}"#).is_none());
+        assert!(ApiErrorBody::from_success_body(b"not json").is_none());
+    }
+}

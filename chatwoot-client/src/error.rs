@@ -1,0 +1,371 @@
+//! [`Error`]: everything a Chatwoot call can fail with, and the three error bodies Chatwoot sends.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use serde_json::Value;
+use sync_core::http::{HttpError, HttpResponse, RequestSummary};
+use sync_core::{Classify, PermanentKind, Verdict};
+
+use crate::auth::ApiKind;
+
+/// The body of a non-success Chatwoot response.
+///
+/// Chatwoot answers errors in several shapes, depending on which layer refused the request:
+///
+/// ```
+/// use chatwoot_client::ErrorBody;
+///
+/// // Most controller errors (401, 404, 422 for a missing parameter, 402, 500).
+/// let e = ErrorBody::parse(br#"{"error":"Resource could not be found"}"#);
+/// assert_eq!(e.message(), "Resource could not be found");
+///
+/// // A model validation failure (422): a message plus the offending attributes.
+/// let e = ErrorBody::parse(br#"{"message":"Email has already been taken","attributes":["email"]}"#);
+/// assert_eq!(e.fields(), ["email"]);
+///
+/// // The rate limiter (rack-attack): 429 with a plain-text body.
+/// let e = ErrorBody::parse(b"Retry later\n");
+/// assert_eq!(e, ErrorBody::Text("Retry later".into()));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorBody {
+    /// `{"error": "…"}`: authentication, not found, missing parameters, filter errors.
+    Error {
+        /// The message.
+        error: String,
+    },
+    /// `{"message": "A, B", "attributes": ["a", "b"]}`: a record failed validation.
+    Invalid {
+        /// The joined validation messages.
+        message: String,
+        /// The attributes that failed.
+        attributes: Vec<String>,
+    },
+    /// `{"errors": ["…"]}`: the sign-in layer (a missing token on some routes).
+    Errors(Vec<String>),
+    /// A body that is not JSON, such as the rate limiter's `Retry later` (trimmed, at most 512
+    /// characters).
+    Text(String),
+    /// JSON of another shape, kept as it came.
+    Json(Value),
+    /// No body at all.
+    Empty,
+}
+
+impl ErrorBody {
+    /// Parse a response body into the shape Chatwoot used.
+    pub fn parse(body: &[u8]) -> ErrorBody {
+        let text = String::from_utf8_lossy(body);
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return ErrorBody::Empty;
+        }
+        let Ok(value) = serde_json::from_str::<Value>(trimmed) else {
+            let cut = trimmed
+                .char_indices()
+                .nth(512)
+                .map_or(trimmed.len(), |(i, _)| i);
+            return ErrorBody::Text(trimmed[..cut].to_string());
+        };
+        if let Value::Object(map) = &value {
+            if let Some(Value::String(error)) = map.get("error") {
+                return ErrorBody::Error {
+                    error: error.clone(),
+                };
+            }
+            if let Some(Value::String(message)) = map.get("message") {
+                let attributes = map
+                    .get("attributes")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                return ErrorBody::Invalid {
+                    message: message.clone(),
+                    attributes,
+                };
+            }
+            if let Some(Value::Array(errors)) = map.get("errors") {
+                let errors: Vec<String> = errors
+                    .iter()
+                    .map(|e| match e {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                return ErrorBody::Errors(errors);
+            }
+        }
+        ErrorBody::Json(value)
+    }
+
+    /// The human-readable message, whatever the shape.
+    pub fn message(&self) -> Cow<'_, str> {
+        match self {
+            ErrorBody::Error { error } => Cow::Borrowed(error),
+            ErrorBody::Invalid { message, .. } => Cow::Borrowed(message),
+            ErrorBody::Errors(errors) => Cow::Owned(errors.join("; ")),
+            ErrorBody::Text(text) => Cow::Borrowed(text),
+            ErrorBody::Json(value) => Cow::Owned(value.to_string()),
+            ErrorBody::Empty => Cow::Borrowed("(empty body)"),
+        }
+    }
+
+    /// The attributes a validation failure names (empty for other shapes).
+    pub fn fields(&self) -> &[String] {
+        match self {
+            ErrorBody::Invalid { attributes, .. } => attributes,
+            _ => &[],
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            ErrorBody::Invalid {
+                message,
+                attributes,
+            } if !attributes.is_empty() => {
+                format!("{message} (fields: {})", attributes.join(", "))
+            }
+            other => other.message().into_owned(),
+        }
+    }
+}
+
+/// Everything a Chatwoot call can fail with.
+///
+/// Every variant says what to fix; none ever contains the access token (it travels in a header
+/// that is never printed). [`Classify`] tells the sync engine whether to retry, wait, or stop.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Chatwoot refused the token (HTTP 401): missing, unknown, of the wrong kind for this API,
+    /// or lacking permission. The message names the token the route needs.
+    #[error("{request} was refused (HTTP {status}: {}): {}", .body.message(), .hint)]
+    Unauthorized {
+        /// The API the client talks to.
+        api: ApiKind,
+        /// Where the request went (credentials redacted).
+        request: Box<RequestSummary>,
+        /// The status (401).
+        status: u16,
+        /// What Chatwoot said.
+        body: ErrorBody,
+        /// What to do about it.
+        hint: &'static str,
+    },
+    /// Chatwoot answered with another error status.
+    #[error("{request} answered {status}: {}", .body.describe())]
+    Api {
+        /// Where the request went (credentials redacted).
+        request: Box<RequestSummary>,
+        /// The HTTP status.
+        status: u16,
+        /// What Chatwoot said, parsed.
+        body: ErrorBody,
+        /// Retry, wait, or stop (from the status and any `Retry-After`).
+        verdict: Verdict,
+    },
+    /// A success response did not have the expected shape.
+    #[error(
+        "chatwoot {operation}: the response does not match the expected shape at `{path}`: \
+         {message} (body starts: {excerpt})"
+    )]
+    Decode {
+        /// The operation (`contacts.get`).
+        operation: String,
+        /// The JSON path of the failing value.
+        path: String,
+        /// What did not match.
+        message: String,
+        /// The first characters of the body.
+        excerpt: String,
+    },
+    /// The request could not be sent or did not complete (connection, timeout, build).
+    #[error(transparent)]
+    Http(HttpError),
+    /// The client is configured wrongly (base URL, token characters).
+    #[error("chatwoot client setting `{field}` is invalid: {message}")]
+    InvalidConfig {
+        /// The setting.
+        field: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// An argument or record cannot be sent as it is.
+    #[error("`{field}` is invalid: {message}")]
+    InvalidInput {
+        /// The field.
+        field: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Turn the executor's error into ours, parsing Chatwoot's error body.
+    pub(crate) fn from_http(api: ApiKind, error: HttpError) -> Error {
+        match error {
+            HttpError::Status {
+                request,
+                response,
+                verdict,
+            } => Error::from_status(api, request, &response, verdict),
+            other => Error::Http(other),
+        }
+    }
+
+    fn from_status(
+        api: ApiKind,
+        request: Box<RequestSummary>,
+        response: &HttpResponse,
+        verdict: Verdict,
+    ) -> Error {
+        let status = response.status.as_u16();
+        let body = ErrorBody::parse(&response.body);
+        if status == 401 {
+            let hint = unauthorized_hint(api, &body);
+            return Error::Unauthorized {
+                api,
+                request,
+                status,
+                body,
+                hint,
+            };
+        }
+        Error::Api {
+            request,
+            status,
+            body,
+            verdict,
+        }
+    }
+
+    /// The HTTP status, when Chatwoot answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized { status, .. } | Error::Api { status, .. } => Some(*status),
+            Error::Http(e) => e.response().map(|r| r.status.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// Chatwoot's error body, when it answered with one.
+    pub fn body(&self) -> Option<&ErrorBody> {
+        match self {
+            Error::Unauthorized { body, .. } | Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// `true` for a 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// `true` when Chatwoot throttled the request (429), even after the executor's retries.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self.verdict(), Verdict::RateLimited { .. })
+    }
+
+    /// The server's requested wait, if it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.verdict().after()
+    }
+
+    /// `true` when a validation failure names `field` (for example `email` already taken).
+    pub fn is_invalid_field(&self, field: &str) -> bool {
+        self.body()
+            .is_some_and(|b| b.fields().iter().any(|f| f == field))
+    }
+}
+
+/// What to tell a person whose token Chatwoot refused.
+fn unauthorized_hint(api: ApiKind, body: &ErrorBody) -> &'static str {
+    let message = body.message().to_ascii_lowercase();
+    if message.contains("not authorized for bots") {
+        return "this route refuses Platform App and agent-bot tokens: the Application API needs \
+                a user's access token (Profile settings → Access Token); use PlatformClient with \
+                the Platform App token for /platform/api/v1 routes";
+    }
+    if message.contains("non permissible") {
+        return "the Platform App may only manage accounts and users it created or was granted \
+                (Chatwoot's platform permissibles); create the resource through this app or grant it";
+    }
+    if message.contains("access this account") {
+        return "the token's user is not a member of this account: check the account id in the \
+                client builder, or add the user to the account";
+    }
+    if message.contains("do this action") {
+        return "the token's user lacks the role for this action: use an administrator's access token";
+    }
+    api.token_hint()
+}
+
+impl Classify for Error {
+    fn verdict(&self) -> Verdict {
+        match self {
+            Error::Unauthorized { .. } | Error::InvalidConfig { .. } => {
+                Verdict::Permanent(PermanentKind::Config)
+            }
+            Error::Api { verdict, .. } => *verdict,
+            Error::Decode { .. } => Verdict::Permanent(PermanentKind::Server),
+            Error::Http(e) => e.verdict(),
+            Error::InvalidInput { .. } => Verdict::Permanent(PermanentKind::Data),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_all_shapes() {
+        assert_eq!(
+            ErrorBody::parse(br#"{"error":"Invalid Access Token"}"#),
+            ErrorBody::Error {
+                error: "Invalid Access Token".into()
+            }
+        );
+        assert_eq!(
+            ErrorBody::parse(br#"{"message":"Email has already been taken, Identifier has already been taken","attributes":["email","identifier"]}"#).fields(),
+            ["email", "identifier"]
+        );
+        assert_eq!(
+            ErrorBody::parse(
+                br#"{"errors":["You need to sign in or sign up before continuing."]}"#
+            )
+            .message(),
+            "You need to sign in or sign up before continuing."
+        );
+        assert_eq!(
+            ErrorBody::parse(b"Retry later\n"),
+            ErrorBody::Text("Retry later".into())
+        );
+        assert_eq!(ErrorBody::parse(b"  "), ErrorBody::Empty);
+        assert!(matches!(ErrorBody::parse(br#"[1,2]"#), ErrorBody::Json(_)));
+        let long = "x".repeat(2000);
+        let ErrorBody::Text(t) = ErrorBody::parse(long.as_bytes()) else {
+            panic!()
+        };
+        assert_eq!(t.len(), 512);
+    }
+
+    #[test]
+    fn hints_name_the_token() {
+        let bots = ErrorBody::Error {
+            error: "Access to this endpoint is not authorized for bots".into(),
+        };
+        assert!(unauthorized_hint(ApiKind::Application, &bots).contains("Platform App"));
+        let invalid = ErrorBody::Error {
+            error: "Invalid access_token".into(),
+        };
+        assert!(unauthorized_hint(ApiKind::Platform, &invalid).contains("Super Admin"));
+    }
+}

@@ -1,0 +1,27 @@
+//! Serde types for Chatwoot's resources, one file per resource.
+//!
+//! Every model keeps the fields it does not name in `extra`, so a value read and written back
+//! loses nothing. Ids, booleans and times are read leniently: Chatwoot sends some of them as
+//! integers in one payload and strings in another.
+
+pub(crate) mod lenient;
+
+mod account;
+mod agent_bot;
+mod common;
+mod contact;
+mod conversation;
+mod custom_attribute;
+mod inbox;
+mod message;
+mod user;
+
+pub use account::{Account, AccountUser, AccountUserRole};
+pub use agent_bot::AgentBot;
+pub use common::{Page, Party};
+pub use contact::{Contact, ContactInbox, ContactWithInbox};
+pub use conversation::{Conversation, ConversationMeta, ConversationStatus};
+pub use custom_attribute::{AttributeDisplayType, AttributeModel, CustomAttributeDefinition};
+pub use inbox::Inbox;
+pub use message::{Message, MessageType};
+pub use user::{User, UserAccount};

@@ -1,0 +1,213 @@
+//! [`ContactSink`]: a sync-core [`Sink`] that keeps Chatwoot contacts, and their customer
+//! context attributes, in step with a shop's customers and orders.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sync_core::{Ack, Classify, PermanentKind, Sink, SinkRecord, StageError, Verdict};
+
+use crate::client::ApplicationClient;
+use crate::contacts::{ContactInput, Upserted};
+use crate::context::{ContextRules, CustomerContext, OrderSummary};
+use crate::error::Error;
+use crate::models::CustomAttributeDefinition;
+
+/// A customer as a shop source yields it, with their orders: the sink's record type.
+///
+/// At least one of `identifier` and `email` must be set; the contact is found by them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomerSnapshot {
+    /// Your system's id (`woo:42`): the contact's `identifier`, matched exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// Email, matched case-insensitively.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Phone number (E.164).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// The customer's orders, any status.
+    #[serde(default)]
+    pub orders: Vec<OrderSummary>,
+    /// More custom attributes to set on the contact.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub custom_attributes: Map<String, Value>,
+}
+
+/// Keeps contacts in step with [`CustomerSnapshot`]s: each record is upserted (found by
+/// identifier, then email; created only when absent) with its
+/// [`CustomerContext`] as custom attributes.
+///
+/// Idempotent, as sync-core requires: writing a record twice finds the same contact and, when
+/// nothing changed, sends no update at all.
+///
+/// Answers per record:
+/// - delivered: created, updated or already up to date;
+/// - retry later: throttled (429, with the server's wait), 5xx, timeouts, or a contact that
+///   vanished between lookup and update (404);
+/// - rejected: Chatwoot refused the data (422 with the fields, or no email/identifier);
+/// - a refused token (401) fails the whole batch, which stops the run: the records are fine,
+///   the setup is not.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), chatwoot_client::Error> {
+/// use chatwoot_client::{ApplicationClient, ApplicationToken};
+/// use chatwoot_client::context::ContextRules;
+/// use chatwoot_client::sync::ContactSink;
+///
+/// let client = ApplicationClient::builder("https://chat.example.com", 1, ApplicationToken::new("…"))
+///     .build()?;
+/// let sink = ContactSink::new(client).rules(ContextRules::default().currency("EUR"));
+/// sink.ensure_attribute_definitions().await?; // once, so agents see labelled fields
+/// // Pipeline::builder(stream, shop_customers_source, sink)…
+/// # Ok(()) }
+/// ```
+pub struct ContactSink {
+    client: ApplicationClient,
+    rules: ContextRules,
+    prefix: String,
+    concurrency: usize,
+}
+
+impl fmt::Debug for ContactSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContactSink")
+            .field("client", &self.client)
+            .field("rules", &self.rules)
+            .field("prefix", &self.prefix)
+            .field("concurrency", &self.concurrency)
+            .finish()
+    }
+}
+
+/// The default custom attribute prefix.
+pub const DEFAULT_ATTRIBUTE_PREFIX: &str = "shop_";
+
+impl ContactSink {
+    /// A sink writing through `client`, with default rules, prefix `shop_` and 4 contacts in
+    /// flight.
+    pub fn new(client: ApplicationClient) -> Self {
+        ContactSink {
+            client,
+            rules: ContextRules::default(),
+            prefix: DEFAULT_ATTRIBUTE_PREFIX.to_string(),
+            concurrency: 4,
+        }
+    }
+
+    /// How context is derived.
+    pub fn rules(mut self, rules: ContextRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The custom attribute key prefix (default `shop_`).
+    pub fn attribute_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Contacts written at once within a batch (default 4, at least 1). The client's rate
+    /// limit still applies.
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Create the context attribute definitions that do not exist yet (administrator token).
+    pub async fn ensure_attribute_definitions(
+        &self,
+    ) -> Result<Vec<CustomAttributeDefinition>, Error> {
+        self.client
+            .custom_attributes()
+            .ensure(&CustomerContext::attribute_definitions(&self.prefix))
+            .await
+    }
+
+    /// The contact input a snapshot becomes.
+    pub fn contact_input(&self, customer: &CustomerSnapshot) -> ContactInput {
+        let context = CustomerContext::derive(&customer.orders, &self.rules);
+        let mut attributes = customer.custom_attributes.clone();
+        attributes.extend(context.to_attributes(&self.prefix));
+        ContactInput {
+            name: customer.name.clone(),
+            email: customer.email.clone(),
+            phone_number: customer.phone_number.clone(),
+            identifier: customer.identifier.clone(),
+            custom_attributes: attributes,
+            ..ContactInput::default()
+        }
+    }
+
+    /// Upsert one customer.
+    pub async fn sync_customer(&self, customer: &CustomerSnapshot) -> Result<Upserted, Error> {
+        let input = self.contact_input(customer);
+        self.client.contacts().upsert(&input).await
+    }
+}
+
+/// Turn one record's failure into its answer, or into a batch failure for setup problems.
+fn ack_for(key: &str, error: Error) -> Result<Ack, StageError> {
+    let reason = format!("contact `{key}`: {error}");
+    if matches!(
+        error,
+        Error::Unauthorized { .. } | Error::InvalidConfig { .. }
+    ) {
+        return Err(StageError::from_classified(error));
+    }
+    if error.is_not_found() {
+        // The contact was deleted between lookup and update; the next attempt looks it up again.
+        return Ok(Ack::RetryLater {
+            reason,
+            after: None,
+        });
+    }
+    Ok(match error.verdict() {
+        Verdict::Retry { after } | Verdict::RateLimited { after } => {
+            Ack::RetryLater { reason, after }
+        }
+        Verdict::Permanent(PermanentKind::Config) => {
+            return Err(StageError::from_classified(error));
+        }
+        _ => Ack::Rejected {
+            reason,
+            response: error.body().map(|b| b.message().into_owned()),
+        },
+    })
+}
+
+#[async_trait]
+impl Sink<CustomerSnapshot> for ContactSink {
+    async fn write(
+        &self,
+        batch: &[SinkRecord<'_, CustomerSnapshot>],
+    ) -> Result<Vec<Ack>, StageError> {
+        // Futures built up front (not in a stream closure) keep the borrow checker's lifetimes
+        // concrete; `buffered` runs a few at a time and keeps the batch order.
+        let pending: Vec<_> = batch
+            .iter()
+            .map(|record| self.sync_customer(record.data))
+            .collect();
+        let results: Vec<Result<Upserted, Error>> = futures_util::stream::iter(pending)
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        let mut acks = Vec::with_capacity(batch.len());
+        for (record, result) in batch.iter().zip(results) {
+            match result {
+                Ok(upserted) => {
+                    tracing::debug!(key = record.key, contact = upserted.contact.id, outcome = ?upserted.outcome, "contact in step");
+                    acks.push(Ack::Delivered);
+                }
+                Err(error) => acks.push(ack_for(record.key, error)?),
+            }
+        }
+        Ok(acks)
+    }
+}

@@ -1,0 +1,312 @@
+//! Signature verification on the raw body: `X-Chatwoot-Signature: sha256=<hex>` over
+//! `"{X-Chatwoot-Timestamp}.{raw body}"`, a timestamp window, and the delivery id as the
+//! dedupe key.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use sync_core::http::reqwest::header::HeaderMap;
+
+use super::WebhookError;
+use super::events::WebhookEvent;
+
+/// The signature header: `sha256=<lowercase hex HMAC-SHA256>`.
+pub const SIGNATURE_HEADER: &str = "x-chatwoot-signature";
+/// The timestamp header: unix seconds, part of the signed string.
+pub const TIMESTAMP_HEADER: &str = "x-chatwoot-timestamp";
+/// The delivery header: a UUID that Chatwoot's retries of one delivery reuse.
+pub const DELIVERY_HEADER: &str = "x-chatwoot-delivery";
+/// How far a delivery's timestamp may be from now by default (Chatwoot recommends about five
+/// minutes).
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The signature Chatwoot would send for `body` at `timestamp` (unix seconds):
+/// `sha256=` + lowercase hex of HMAC-SHA256(secret, `"{timestamp}.{body}"`).
+///
+/// Useful for tests and local fakes of Chatwoot.
+///
+/// ```
+/// use chatwoot_client::webhook::sign;
+/// assert_eq!(
+///     sign("test-secret", 1700000000, br#"{"event":"message_created","id":1}"#),
+///     "sha256=77a4c9ecab8fe968b13a6cc51d3ddcd4b2d74f50c837661ab5972c9e6791bb15"
+/// );
+/// ```
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mac = signed_mac(secret.as_bytes(), &timestamp.to_string(), body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+fn signed_mac(secret: &[u8], timestamp: &str, body: &[u8]) -> HmacSha256 {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
+}
+
+/// Whether a delivery's origin was proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Authenticity {
+    /// The signature matched the secret and the timestamp is within the window.
+    Verified,
+    /// The delivery carried no signature and the verifier was told to accept that.
+    Unsigned,
+    /// The delivery was signed, but the verifier has no secret to check it with
+    /// ([`WebhookVerifier::unsigned_servers`]). Configure the secret.
+    Unchecked,
+}
+
+/// What verification established about one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// Whether the origin was proven.
+    pub authenticity: Authenticity,
+    /// The signed timestamp, when sent.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// `X-Chatwoot-Delivery`, when sent: the same for every retry of one delivery.
+    pub delivery_id: Option<String>,
+    body_sha256: String,
+}
+
+impl Delivery {
+    /// The key to deduplicate deliveries by: `delivery:<X-Chatwoot-Delivery>` when the server
+    /// sends one, else `sha256:<hex of the body>` (a retry resends the same bytes).
+    pub fn dedupe_key(&self) -> String {
+        match &self.delivery_id {
+            Some(id) => format!("delivery:{id}"),
+            None => format!("sha256:{}", self.body_sha256),
+        }
+    }
+
+    /// `true` when the signature was checked and matched.
+    pub fn is_verified(&self) -> bool {
+        self.authenticity == Authenticity::Verified
+    }
+}
+
+/// The three Chatwoot headers, for frameworks that do not use [`HeaderMap`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignatureHeaders<'a> {
+    /// `X-Chatwoot-Signature`.
+    pub signature: Option<&'a str>,
+    /// `X-Chatwoot-Timestamp`.
+    pub timestamp: Option<&'a str>,
+    /// `X-Chatwoot-Delivery`.
+    pub delivery: Option<&'a str>,
+}
+
+impl<'a> SignatureHeaders<'a> {
+    /// Read the three headers (names are case-insensitive).
+    pub fn from_header_map(headers: &'a HeaderMap) -> Self {
+        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        SignatureHeaders {
+            signature: get(SIGNATURE_HEADER),
+            timestamp: get(TIMESTAMP_HEADER),
+            delivery: get(DELIVERY_HEADER),
+        }
+    }
+}
+
+/// Checks Chatwoot webhook deliveries on the raw body.
+///
+/// Chatwoot signs account webhooks from **v4.11.2** (per-webhook secret, PR #13573) and API
+/// inbox and agent bot webhooks from **v4.13.0** (PR #13892). Older servers send no signature;
+/// accepting that takes an explicit opt-in: [`accept_unsigned`](Self::accept_unsigned) (check
+/// signatures when present) or [`unsigned_servers`](Self::unsigned_servers) (no secret at all).
+///
+/// ```
+/// use chatwoot_client::webhook::{Authenticity, SignatureHeaders, WebhookError, WebhookVerifier, sign};
+/// use chrono::{TimeZone, Utc};
+///
+/// let body = br#"{"event":"contact_created","id":5,"name":"Ada"}"#;
+/// let now = Utc.timestamp_opt(1_700_000_100, 0).unwrap();
+/// let signature = sign("s3cret", 1_700_000_000, body);
+/// let headers = SignatureHeaders {
+///     signature: Some(&signature),
+///     timestamp: Some("1700000000"),
+///     delivery: Some("0b6a8f9e-2c1d-4c57-9b8e-1f2a3b4c5d6e"),
+/// };
+///
+/// let verifier = WebhookVerifier::new("s3cret");
+/// let delivery = verifier.verify_headers_at(headers, body, now).unwrap();
+/// assert_eq!(delivery.authenticity, Authenticity::Verified);
+/// assert_eq!(delivery.dedupe_key(), "delivery:0b6a8f9e-2c1d-4c57-9b8e-1f2a3b4c5d6e");
+///
+/// // One changed byte and the delivery is refused.
+/// let tampered = br#"{"event":"contact_created","id":6,"name":"Ada"}"#;
+/// assert!(matches!(
+///     verifier.verify_headers_at(headers, tampered, now),
+///     Err(WebhookError::SignatureMismatch)
+/// ));
+/// ```
+#[derive(Clone)]
+pub struct WebhookVerifier {
+    secret: Option<SecretString>,
+    tolerance: Duration,
+    accept_unsigned: bool,
+}
+
+impl fmt::Debug for WebhookVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookVerifier")
+            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .field("tolerance", &self.tolerance)
+            .field("accept_unsigned", &self.accept_unsigned)
+            .finish()
+    }
+}
+
+impl WebhookVerifier {
+    /// Require a valid signature made with `secret` (the webhook's, agent bot's or API
+    /// inbox's own secret), within [`DEFAULT_TOLERANCE`].
+    pub fn new(secret: impl Into<String>) -> Self {
+        WebhookVerifier {
+            secret: Some(SecretString::from(secret.into())),
+            tolerance: DEFAULT_TOLERANCE,
+            accept_unsigned: false,
+        }
+    }
+
+    /// **Opt-in for servers that do not sign** (Chatwoot before v4.11.2, or API inbox and agent
+    /// bot webhooks before v4.13.0): accept every delivery without proof of origin. Protect the
+    /// endpoint another way (a secret path, an IP allow-list). Signed deliveries are accepted
+    /// as [`Authenticity::Unchecked`] and logged, so you notice when the server starts signing.
+    pub fn unsigned_servers() -> Self {
+        WebhookVerifier {
+            secret: None,
+            tolerance: DEFAULT_TOLERANCE,
+            accept_unsigned: true,
+        }
+    }
+
+    /// **Opt-in**: with a secret, also accept deliveries that carry no signature at all (as
+    /// [`Authenticity::Unsigned`]), for a fleet where some servers are not upgraded yet.
+    /// Deliveries that do carry a signature must still match.
+    pub fn accept_unsigned(mut self, accept: bool) -> Self {
+        self.accept_unsigned = accept;
+        self
+    }
+
+    /// How far the timestamp may be from now, either way (default five minutes).
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Verify a delivery against the current time.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
+        self.verify_headers_at(SignatureHeaders::from_header_map(headers), body, Utc::now())
+    }
+
+    /// Verify, then parse the event.
+    pub fn verify_and_parse(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(Delivery, WebhookEvent), WebhookError> {
+        let delivery = self.verify(headers, body)?;
+        Ok((delivery, WebhookEvent::parse(body)?))
+    }
+
+    /// Verify given headers against `now`.
+    pub fn verify_headers_at(
+        &self,
+        headers: SignatureHeaders<'_>,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, WebhookError> {
+        let delivery_id = headers
+            .delivery
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string);
+        let body_sha256 = hex::encode(Sha256::digest(body));
+        let signature = headers.signature.map(str::trim).filter(|s| !s.is_empty());
+
+        let Some(signature) = signature else {
+            if self.accept_unsigned {
+                return Ok(Delivery {
+                    authenticity: Authenticity::Unsigned,
+                    timestamp: None,
+                    delivery_id,
+                    body_sha256,
+                });
+            }
+            return Err(WebhookError::MissingSignature);
+        };
+
+        let raw_timestamp = headers
+            .timestamp
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(WebhookError::MissingTimestamp)?;
+        let seconds: i64 = raw_timestamp
+            .parse()
+            .map_err(|_| WebhookError::MalformedTimestamp(raw_timestamp.to_string()))?;
+        let timestamp = Utc
+            .timestamp_opt(seconds, 0)
+            .single()
+            .ok_or_else(|| WebhookError::MalformedTimestamp(raw_timestamp.to_string()))?;
+
+        let Some(secret) = &self.secret else {
+            tracing::warn!(
+                "chatwoot webhook is signed but no secret is configured: accepted unchecked; \
+                 configure WebhookVerifier::new(secret)"
+            );
+            return Ok(Delivery {
+                authenticity: Authenticity::Unchecked,
+                timestamp: Some(timestamp),
+                delivery_id,
+                body_sha256,
+            });
+        };
+
+        let hex_digest = signature
+            .strip_prefix("sha256=")
+            .or_else(|| signature.strip_prefix("SHA256="))
+            .ok_or_else(|| WebhookError::MalformedSignature(redact_signature(signature)))?;
+        let expected = hex::decode(hex_digest)
+            .ok()
+            .filter(|bytes| bytes.len() == 32)
+            .ok_or_else(|| WebhookError::MalformedSignature(redact_signature(signature)))?;
+        // Check the MAC before the clock, so a forged request learns nothing about the window.
+        signed_mac(secret.expose_secret().as_bytes(), raw_timestamp, body)
+            .verify_slice(&expected)
+            .map_err(|_| WebhookError::SignatureMismatch)?;
+
+        let skew = (now - timestamp).abs();
+        let tolerance = chrono::Duration::from_std(self.tolerance).unwrap_or(chrono::Duration::MAX);
+        if skew > tolerance {
+            return Err(WebhookError::StaleTimestamp {
+                timestamp,
+                now,
+                tolerance: self.tolerance,
+            });
+        }
+        Ok(Delivery {
+            authenticity: Authenticity::Verified,
+            timestamp: Some(timestamp),
+            delivery_id,
+            body_sha256,
+        })
+    }
+}
+
+/// Keep a malformed signature recognisable in errors without echoing all of it.
+fn redact_signature(signature: &str) -> String {
+    let shown: String = signature.chars().take(12).collect();
+    if signature.chars().count() > 12 {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}

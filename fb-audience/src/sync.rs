@@ -1,0 +1,164 @@
+//! [`AudienceSink`]: a sync-core [`Sink`] that keeps an audience in step with a customer source.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sync_core::{Ack, Classify, PermanentKind, Sink, SinkRecord, StageError, Verdict};
+
+use crate::audiences::AudienceRef;
+use crate::error::Error;
+use crate::normalize::{HashedRow, Normalizer};
+use crate::schema::Schema;
+use crate::users::UploadMode;
+
+/// What a source record means for the audience.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AudienceChange {
+    /// The person belongs in the audience: these values, in schema order.
+    Add(Vec<String>),
+    /// The person must leave it (deleted, unsubscribed, consent withdrawn).
+    Remove(Vec<String>),
+    /// The record does not concern the audience.
+    Ignore,
+}
+
+type MapFn<R> = dyn Fn(&R) -> AudienceChange + Send + Sync;
+
+/// Writes records into an audience: each record is mapped to an [`AudienceChange`], normalized
+/// and hashed, and sent with `POST` or `DELETE /{id}/users` in batches of up to 10,000.
+///
+/// Adding or removing a person twice changes nothing, so redelivery after a crash is harmless.
+/// Per record the sink answers: `Delivered`; `Rejected` when nothing identifying survived
+/// normalization (the reasons name the keys) or Meta refused the batch for its data;
+/// `RetryLater` when Meta throttled or failed transiently. Configuration failures (token,
+/// permissions) fail the whole write, which stops the run.
+///
+/// ```
+/// use fb_audience::{AudienceChange, AudienceSink, Client, Credentials, Normalizer, CountryCode};
+///
+/// struct Customer { email: String, phone: String, subscribed: bool }
+///
+/// let client = Client::builder().credentials(Credentials::new("token".to_string())).build()?;
+/// let sink = AudienceSink::new(
+///     client.audience("23850000000000"),
+///     "EMAIL,PHONE".parse()?,
+///     Normalizer::builder().default_country(CountryCode::US).build(),
+///     |c: &Customer| {
+///         let values = vec![c.email.clone(), c.phone.clone()];
+///         if c.subscribed { AudienceChange::Add(values) } else { AudienceChange::Remove(values) }
+///     },
+/// );
+/// # let _ = sink;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct AudienceSink<R> {
+    audience: AudienceRef,
+    schema: Schema,
+    normalizer: Normalizer,
+    map: Arc<MapFn<R>>,
+}
+
+impl<R> fmt::Debug for AudienceSink<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AudienceSink")
+            .field("audience", &self.audience.id())
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R> AudienceSink<R> {
+    /// A sink for `audience`; `map` says what each record means for it.
+    pub fn new(
+        audience: AudienceRef,
+        schema: Schema,
+        normalizer: Normalizer,
+        map: impl Fn(&R) -> AudienceChange + Send + Sync + 'static,
+    ) -> Self {
+        AudienceSink {
+            audience,
+            schema,
+            normalizer,
+            map: Arc::new(map),
+        }
+    }
+
+    async fn upload(&self, mode: UploadMode, rows: &[HashedRow]) -> Result<(), Error> {
+        let upload = match mode {
+            UploadMode::Remove => self
+                .audience
+                .remove_users(self.schema.clone(), self.normalizer.clone()),
+            _ => self
+                .audience
+                .add_users(self.schema.clone(), self.normalizer.clone()),
+        };
+        let mut session = upload.start();
+        for row in rows {
+            session.push_hashed(row).await?;
+        }
+        session.finish().await.map(|_| ())
+    }
+}
+
+#[async_trait]
+impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
+    async fn write(&self, batch: &[SinkRecord<'_, R>]) -> Result<Vec<Ack>, StageError> {
+        let mut acks: Vec<Option<Ack>> = vec![None; batch.len()];
+        let mut groups: [(UploadMode, Vec<usize>, Vec<HashedRow>); 2] = [
+            (UploadMode::Add, Vec::new(), Vec::new()),
+            (UploadMode::Remove, Vec::new(), Vec::new()),
+        ];
+        for (i, record) in batch.iter().enumerate() {
+            let (group, values) = match (self.map)(record.data) {
+                AudienceChange::Ignore => {
+                    acks[i] = Some(Ack::Delivered);
+                    continue;
+                }
+                AudienceChange::Add(v) => (0, v),
+                AudienceChange::Remove(v) => (1, v),
+            };
+            let row = self.normalizer.hash_row(&self.schema, &values);
+            if !row.is_usable() {
+                let reasons: Vec<String> = row.rejections().iter().map(|r| r.to_string()).collect();
+                acks[i] = Some(Ack::rejected(format!(
+                    "record {}: nothing identifying left after normalization ({})",
+                    record.key,
+                    reasons.join("; ")
+                )));
+                continue;
+            }
+            groups[group].1.push(i);
+            groups[group].2.push(row);
+        }
+        for (mode, indices, rows) in &groups {
+            if rows.is_empty() {
+                continue;
+            }
+            let ack = match self.upload(*mode, rows).await {
+                Ok(()) => Ack::Delivered,
+                Err(e) => match e.verdict() {
+                    Verdict::Permanent(PermanentKind::Config) => {
+                        return Err(StageError::from_classified(e));
+                    }
+                    Verdict::Retry { after } | Verdict::RateLimited { after } => Ack::RetryLater {
+                        reason: e.to_string(),
+                        after,
+                    },
+                    _ => Ack::Rejected {
+                        reason: e.to_string(),
+                        response: e.graph().and_then(|g| serde_json::to_string(g).ok()),
+                    },
+                },
+            };
+            for i in indices {
+                acks[*i] = Some(ack.clone());
+            }
+        }
+        Ok(acks
+            .into_iter()
+            .map(|a| a.unwrap_or(Ack::Delivered))
+            .collect())
+    }
+}

@@ -1,0 +1,386 @@
+//! Sync adapters: order sources for the sync-core [`Pipeline`](sync_core::Pipeline).
+//!
+//! | Source | Cursor | Order | Use it for |
+//! | --- | --- | --- | --- |
+//! | [`OrderSource`] | `entity_id` (`u64`) | [`SourceOrder::Sorted`] | new orders; resumes exactly after the last finished id |
+//! | [`ChangedOrderSource`] | `updated_at` (`DateTime<Utc>`) | [`SourceOrder::Unsorted`] | orders changed since the last run (status, payment, refunds) |
+//! | [`OrderCustomerSource`] | the wrapped source's | the wrapped source's | the customer of each order, skipped orders reported |
+//!
+//! Both order sources page by keyset on `entity_id` (no offsets: nothing to clamp, nothing to
+//! shift) and keep one watermark per **(store, stream)**: build the pipeline's key with
+//! [`OrderSource::stream_key`] / [`ChangedOrderSource::stream_key`], which name the shop, the
+//! store view and the stream.
+//!
+//! The engine's rule does the rest: the watermark moves only past orders that are delivered or
+//! dead-lettered, so an order the sink fails on mid-page is retried or dead-lettered on a later
+//! attempt, never skipped.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sync_core::{Source, SourceOrder, SourceRecord, StageError, StreamKey};
+
+use crate::client::Client;
+use crate::customer::{OrderCustomer, SkippedOrder, customer_from_order};
+use crate::models::Order;
+use crate::orders::OrderFeed;
+use crate::paging::KeysetPager;
+use crate::search::Filter;
+
+/// The stream name of [`OrderSource`].
+pub const ORDERS_STREAM: &str = "magento.orders";
+/// The stream name of [`ChangedOrderSource`].
+pub const CHANGED_ORDERS_STREAM: &str = "magento.orders.changed";
+
+/// `shop.example/store:1`, or `shop.example/store:all` (the base path is kept, so two
+/// installations on one host do not share a watermark).
+fn tenant(client: &Client, store_id: Option<u32>) -> String {
+    let base = client.base_url();
+    let path = base.path().trim_end_matches('/');
+    let host = match base.port() {
+        Some(port) => format!("{}:{port}", client.host()),
+        None => client.host().to_string(),
+    };
+    let store = store_id.map_or_else(|| "all".to_string(), |id| id.to_string());
+    format!("{host}{path}/store:{store}")
+}
+
+fn record(order: Order) -> SourceRecord<Order, u64> {
+    SourceRecord {
+        key: order.entity_id.to_string(),
+        cursor: order.entity_id,
+        data: order,
+    }
+}
+
+/// New orders, by `entity_id` ascending: a sorted source the engine commits after every batch.
+///
+/// ```
+/// use magento_client::{Auth, Client, sync::OrderSource};
+/// use sync_core::{Source, SourceOrder};
+///
+/// let client = Client::builder("https://shop.example")
+///     .auth(Auth::integration_bearer("token"))
+///     .build()?;
+/// let source = OrderSource::new(client).store(1).page_size(50);
+/// assert_eq!(source.order(), SourceOrder::Sorted);
+/// assert_eq!(source.stream_key("magento-to-crm").to_string(),
+///            "magento-to-crm/magento.orders/shop.example/store:1");
+/// # Ok::<(), magento_client::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct OrderSource {
+    client: Client,
+    feed: OrderFeed,
+    pager: Option<KeysetPager>,
+}
+
+impl OrderSource {
+    /// Orders of every store.
+    pub fn new(client: Client) -> Self {
+        OrderSource {
+            client,
+            feed: OrderFeed::new(),
+            pager: None,
+        }
+    }
+
+    /// Only orders of this store view (`store_id`).
+    pub fn store(mut self, store_id: u32) -> Self {
+        self.feed = self.feed.store(store_id);
+        self
+    }
+
+    /// An extra filter (e.g. `Filter::neq("state", "canceled")`).
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.feed = self.feed.filter(filter);
+        self
+    }
+
+    /// Orders per batch (default: the client's page size).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.feed = self.feed.page_size(size);
+        self
+    }
+
+    /// The watermark key for this source: `(connector, "magento.orders", "<shop>/store:<id>")`.
+    pub fn stream_key(&self, connector: &str) -> StreamKey {
+        StreamKey::new(
+            connector,
+            ORDERS_STREAM,
+            tenant(&self.client, self.feed.store_id()),
+        )
+    }
+}
+
+#[async_trait]
+impl Source for OrderSource {
+    type Record = Order;
+    type Cursor = u64;
+
+    fn order(&self) -> SourceOrder {
+        SourceOrder::Sorted
+    }
+
+    async fn start(&mut self, after: Option<u64>) -> Result<(), StageError> {
+        self.pager = Some(
+            self.feed
+                .clone()
+                .after(after)
+                .pager(self.client.page_size()),
+        );
+        Ok(())
+    }
+
+    async fn next_batch(&mut self) -> Result<Option<Vec<SourceRecord<Order, u64>>>, StageError> {
+        let pager = self
+            .pager
+            .as_mut()
+            .ok_or_else(|| StageError::config("OrderSource::next_batch called before start"))?;
+        let page = self
+            .client
+            .orders()
+            .next_keyset_page(pager)
+            .await
+            .map_err(StageError::from_classified)?;
+        Ok(page.map(|orders| orders.into_iter().map(record).collect()))
+    }
+}
+
+/// Orders changed since the watermark, by `updated_at`: an unsorted source.
+///
+/// Each run reads `updated_at >= watermark − lookback` (the engine applies the lookback) by
+/// keyset on `entity_id`, so orders updated during the run cannot shift pages. The engine
+/// commits the largest `updated_at` seen only when the run completes, capped at run start minus
+/// the clock skew; an order updated again later is read again (sinks are idempotent).
+#[derive(Debug)]
+pub struct ChangedOrderSource {
+    client: Client,
+    feed: OrderFeed,
+    lookback: Duration,
+    clock_skew: Duration,
+    initial_since: Option<DateTime<Utc>>,
+    pager: Option<KeysetPager>,
+}
+
+impl ChangedOrderSource {
+    /// Default lookback: 15 minutes.
+    pub const DEFAULT_LOOKBACK: Duration = Duration::from_secs(15 * 60);
+    /// Default allowance for the Magento server's clock running ahead of ours: 2 minutes.
+    pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(2 * 60);
+
+    /// Changed orders of every store.
+    pub fn new(client: Client) -> Self {
+        ChangedOrderSource {
+            client,
+            feed: OrderFeed::new(),
+            lookback: Self::DEFAULT_LOOKBACK,
+            clock_skew: Self::DEFAULT_CLOCK_SKEW,
+            initial_since: None,
+            pager: None,
+        }
+    }
+
+    /// Only orders of this store view.
+    pub fn store(mut self, store_id: u32) -> Self {
+        self.feed = self.feed.store(store_id);
+        self
+    }
+
+    /// An extra filter.
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.feed = self.feed.filter(filter);
+        self
+    }
+
+    /// Orders per batch.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.feed = self.feed.page_size(size);
+        self
+    }
+
+    /// How far before the watermark each run re-reads (default 15 min).
+    pub fn lookback(mut self, lookback: Duration) -> Self {
+        self.lookback = lookback;
+        self
+    }
+
+    /// How far Magento's clock may run ahead of ours (default 2 min).
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew = skew;
+        self
+    }
+
+    /// Where the first run starts when there is no watermark yet (default: every order).
+    pub fn initial_since(mut self, since: DateTime<Utc>) -> Self {
+        self.initial_since = Some(since);
+        self
+    }
+
+    /// The watermark key: `(connector, "magento.orders.changed", "<shop>/store:<id>")`.
+    pub fn stream_key(&self, connector: &str) -> StreamKey {
+        StreamKey::new(
+            connector,
+            CHANGED_ORDERS_STREAM,
+            tenant(&self.client, self.feed.store_id()),
+        )
+    }
+}
+
+#[async_trait]
+impl Source for ChangedOrderSource {
+    type Record = Order;
+    type Cursor = DateTime<Utc>;
+
+    fn order(&self) -> SourceOrder {
+        SourceOrder::Unsorted {
+            lookback: self.lookback,
+            clock_skew: self.clock_skew,
+        }
+    }
+
+    async fn start(&mut self, after: Option<DateTime<Utc>>) -> Result<(), StageError> {
+        let mut feed = self.feed.clone();
+        if let Some(since) = after.or(self.initial_since) {
+            feed = feed.updated_since(since);
+        }
+        self.pager = Some(feed.pager(self.client.page_size()));
+        Ok(())
+    }
+
+    async fn next_batch(
+        &mut self,
+    ) -> Result<Option<Vec<SourceRecord<Order, DateTime<Utc>>>>, StageError> {
+        let pager = self.pager.as_mut().ok_or_else(|| {
+            StageError::config("ChangedOrderSource::next_batch called before start")
+        })?;
+        let page = self
+            .client
+            .orders()
+            .next_keyset_page(pager)
+            .await
+            .map_err(StageError::from_classified)?;
+        Ok(page.map(|orders| {
+            orders
+                .into_iter()
+                .map(|order| SourceRecord {
+                    key: order.entity_id.to_string(),
+                    cursor: order.updated_at,
+                    data: order,
+                })
+                .collect()
+        }))
+    }
+}
+
+/// The orders a run of [`OrderCustomerSource`] skipped. Cloning shares the list.
+#[derive(Debug, Clone, Default)]
+pub struct SkipReport {
+    skipped: Arc<Mutex<Vec<SkippedOrder>>>,
+}
+
+impl SkipReport {
+    /// The skipped orders so far (this run).
+    pub fn skipped(&self) -> Vec<SkippedOrder> {
+        self.lock().clone()
+    }
+
+    /// How many orders were skipped (this run).
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn push(&self, skipped: SkippedOrder) {
+        self.lock().push(skipped);
+    }
+
+    fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SkippedOrder>> {
+        self.skipped.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Wraps an order source and yields the customer of each order
+/// ([`customer_from_order`]). Orders without an email are not yielded: each is logged at
+/// `warn` and listed in [`OrderCustomerSource::skip_report`] with its ids, for the run that read
+/// it. Record keys are the lower-cased email, so sinks upsert contacts by it.
+///
+/// A skipped order holds the watermark of a sorted source only if it is the very last record
+/// read; it is then read (and reported) again next run, which is the point: it stays visible
+/// until someone fixes it.
+#[derive(Debug)]
+pub struct OrderCustomerSource<S> {
+    inner: S,
+    report: SkipReport,
+}
+
+impl<S> OrderCustomerSource<S> {
+    /// Map the orders of `inner`.
+    pub fn new(inner: S) -> Self {
+        OrderCustomerSource {
+            inner,
+            report: SkipReport::default(),
+        }
+    }
+
+    /// The skipped orders of the current (or last) run. Cloning the handle shares it.
+    pub fn skip_report(&self) -> SkipReport {
+        self.report.clone()
+    }
+
+    /// The wrapped source.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+}
+
+#[async_trait]
+impl<S> Source for OrderCustomerSource<S>
+where
+    S: Source<Record = Order>,
+{
+    type Record = OrderCustomer;
+    type Cursor = S::Cursor;
+
+    fn order(&self) -> SourceOrder {
+        self.inner.order()
+    }
+
+    async fn start(&mut self, after: Option<S::Cursor>) -> Result<(), StageError> {
+        self.report.clear();
+        self.inner.start(after).await
+    }
+
+    async fn next_batch(
+        &mut self,
+    ) -> Result<Option<Vec<SourceRecord<OrderCustomer, S::Cursor>>>, StageError> {
+        let Some(batch) = self.inner.next_batch().await? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(batch.len());
+        for record in batch {
+            match customer_from_order(&record.data) {
+                Ok(customer) => out.push(SourceRecord {
+                    key: customer.email_key(),
+                    cursor: record.cursor,
+                    data: customer,
+                }),
+                Err(skipped) => {
+                    tracing::warn!(
+                        entity_id = skipped.entity_id,
+                        increment_id = %skipped.increment_id,
+                        reason = %skipped.reason,
+                        "order skipped: no customer to sync"
+                    );
+                    self.report.push(skipped);
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+}

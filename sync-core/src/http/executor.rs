@@ -1,0 +1,381 @@
+//! [`HttpExecutor`]: the one retrying sender every client crate uses.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Client, Method, Request};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use super::error::{HttpError, RequestSummary, TransportKind};
+use super::rate_limit::RateLimit;
+use super::redact::redact_url;
+use super::response::{HttpResponse, ResponseClassifier, StatusClassifier};
+use crate::retry::{ExponentialBackoff, RetryDecision, RetryPolicy, RetryState};
+use crate::retry_after::DEFAULT_MAX_SERVER_WAIT;
+use crate::verdict::Verdict;
+
+/// Statuses that say the server did not act on the request: safe to resend even when the
+/// request is not idempotent. A 500, 502 or 504 may come after the work was done.
+fn unprocessed(status: u16) -> bool {
+    matches!(status, 408 | 425 | 429 | 503)
+}
+
+/// What the executor needs to know about a request beyond the request itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestMeta {
+    /// A stable operation name for spans and errors (`orders.list`).
+    pub operation: Cow<'static, str>,
+    /// Whether sending the request twice has the same effect as sending it once. Only such
+    /// requests are retried after a timeout, a broken connection, or a 500, 502 or 504
+    /// (AIP-194): a non-idempotent request that may have been processed is not sent again.
+    /// 408, 425, 429 and 503 are resent either way, because they say the server did not act.
+    pub idempotent: bool,
+}
+
+impl RequestMeta {
+    /// A request that is safe to repeat (GET, PUT, DELETE, or a POST carrying an idempotency key).
+    pub fn idempotent(operation: impl Into<Cow<'static, str>>) -> Self {
+        RequestMeta {
+            operation: operation.into(),
+            idempotent: true,
+        }
+    }
+
+    /// A request that must not be repeated once it may have reached the server.
+    pub fn non_idempotent(operation: impl Into<Cow<'static, str>>) -> Self {
+        RequestMeta {
+            operation: operation.into(),
+            idempotent: false,
+        }
+    }
+
+    /// Idempotency from the method: GET, HEAD, OPTIONS, PUT and DELETE are idempotent.
+    pub fn for_method(operation: impl Into<Cow<'static, str>>, method: &Method) -> Self {
+        RequestMeta {
+            operation: operation.into(),
+            idempotent: method.is_idempotent(),
+        }
+    }
+}
+
+/// Builds an [`HttpExecutor`].
+#[derive(Debug)]
+pub struct HttpExecutorBuilder {
+    service: String,
+    attempt_timeout: Duration,
+    connect_timeout: Duration,
+    policy: Arc<dyn RetryPolicy>,
+    classifier: Arc<dyn ResponseClassifier>,
+    rate_limit: Option<Arc<RateLimit>>,
+    max_server_wait: Duration,
+    secret_query_keys: Vec<String>,
+    user_agent: String,
+    client: Option<Client>,
+}
+
+impl HttpExecutorBuilder {
+    /// Per-attempt timeout, covering the whole exchange including reading the body
+    /// (default 30 s).
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = d;
+        self
+    }
+    /// Connection timeout (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+    /// The retry policy (default [`ExponentialBackoff::default`]).
+    pub fn retry_policy(mut self, policy: impl RetryPolicy + 'static) -> Self {
+        self.policy = Arc::new(policy);
+        self
+    }
+    /// The retry policy, shared.
+    pub fn retry_policy_arc(mut self, policy: Arc<dyn RetryPolicy>) -> Self {
+        self.policy = policy;
+        self
+    }
+    /// How responses are classified (default [`StatusClassifier`]).
+    pub fn classifier(mut self, classifier: impl ResponseClassifier + 'static) -> Self {
+        self.classifier = Arc::new(classifier);
+        self
+    }
+    /// A rate limit every attempt must pass (see [`RateLimit::shared`]).
+    pub fn rate_limit(mut self, limit: Arc<RateLimit>) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+    /// The longest server wait honoured; longer `Retry-After` values are clamped (default 15 min).
+    pub fn max_server_wait(mut self, d: Duration) -> Self {
+        self.max_server_wait = d;
+        self
+    }
+    /// Extra query keys whose values are credentials (redacted in errors and logs).
+    pub fn secret_query_key(mut self, key: impl Into<String>) -> Self {
+        self.secret_query_keys.push(key.into());
+        self
+    }
+    /// The `User-Agent` header (default `commerce-sync/<version>`).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+    /// Use this reqwest client instead of building one (timeouts set here still apply per attempt).
+    pub fn reqwest_client(mut self, client: Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Build the executor.
+    pub fn build(self) -> Result<HttpExecutor, HttpError> {
+        let client = match self.client {
+            Some(c) => c,
+            None => Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .user_agent(self.user_agent)
+                // Redirects are followed by hand where a vendor needs it: a silent redirect can
+                // turn a POST into a GET and drop the body.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| HttpError::Build {
+                    service: self.service.clone(),
+                    operation: "client.build".into(),
+                    message: e.without_url().to_string(),
+                })?,
+        };
+        Ok(HttpExecutor {
+            inner: Arc::new(Inner {
+                service: self.service,
+                client,
+                attempt_timeout: self.attempt_timeout,
+                policy: self.policy,
+                classifier: self.classifier,
+                rate_limit: self.rate_limit,
+                max_server_wait: self.max_server_wait,
+                secret_query_keys: self.secret_query_keys,
+            }),
+        })
+    }
+}
+
+struct Inner {
+    service: String,
+    client: Client,
+    attempt_timeout: Duration,
+    policy: Arc<dyn RetryPolicy>,
+    classifier: Arc<dyn ResponseClassifier>,
+    rate_limit: Option<Arc<RateLimit>>,
+    max_server_wait: Duration,
+    secret_query_keys: Vec<String>,
+}
+
+/// Sends requests with a per-attempt timeout, a shared rate limit, retries by [`Verdict`] and
+/// tracing spans; returns errors that never carry credentials. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), sync_core::http::HttpError> {
+/// use sync_core::http::{HttpExecutor, RateLimit, RateQuota, RequestMeta};
+///
+/// let exec = HttpExecutor::builder("example")
+///     .rate_limit(RateLimit::shared("example:acct-1", RateQuota::per_second(5)))
+///     .build()?;
+/// let response = exec
+///     .send(RequestMeta::idempotent("things.list"), |http| {
+///         http.get("https://api.example.test/things").query(&[("page", 1)]).build()
+///     })
+///     .await?;
+/// assert!(response.status.is_success());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct HttpExecutor {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for HttpExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpExecutor")
+            .field("service", &self.inner.service)
+            .field("attempt_timeout", &self.inner.attempt_timeout)
+            .field("policy", &self.inner.policy)
+            .field("classifier", &self.inner.classifier)
+            .field("rate_limit", &self.inner.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpExecutor {
+    /// Start building an executor named `service` (used in spans and errors).
+    pub fn builder(service: impl Into<String>) -> HttpExecutorBuilder {
+        HttpExecutorBuilder {
+            service: service.into(),
+            attempt_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            policy: Arc::new(ExponentialBackoff::default()),
+            classifier: Arc::new(StatusClassifier),
+            rate_limit: None,
+            max_server_wait: DEFAULT_MAX_SERVER_WAIT,
+            secret_query_keys: Vec::new(),
+            user_agent: concat!("commerce-sync/", env!("CARGO_PKG_VERSION")).into(),
+            client: None,
+        }
+    }
+
+    /// The service name.
+    pub fn service(&self) -> &str {
+        &self.inner.service
+    }
+
+    /// The underlying reqwest client, for building requests.
+    pub fn http(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// The rate limit, if any.
+    pub fn rate_limit(&self) -> Option<&Arc<RateLimit>> {
+        self.inner.rate_limit.as_ref()
+    }
+
+    /// Send a request built by `build`, retrying per the policy. `build` runs once per attempt,
+    /// so signatures with nonces and timestamps are fresh each time.
+    pub async fn send<F>(&self, meta: RequestMeta, mut build: F) -> Result<HttpResponse, HttpError>
+    where
+        F: FnMut(&Client) -> Result<Request, reqwest::Error>,
+    {
+        let request_id = format!("{:016x}", fastrand::u64(..));
+        let span = tracing::debug_span!(
+            "http_request",
+            service = %self.inner.service,
+            operation = %meta.operation,
+            request_id = %request_id,
+        );
+        self.send_inner(&meta, &mut build).instrument(span).await
+    }
+
+    async fn send_inner<F>(
+        &self,
+        meta: &RequestMeta,
+        build: &mut F,
+    ) -> Result<HttpResponse, HttpError>
+    where
+        F: FnMut(&Client) -> Result<Request, reqwest::Error>,
+    {
+        let inner = &self.inner;
+        let started = Instant::now();
+        let mut attempts = 0u32;
+        loop {
+            let request = build(&inner.client).map_err(|e| HttpError::Build {
+                service: inner.service.clone(),
+                operation: meta.operation.to_string(),
+                message: e.without_url().to_string(),
+            })?;
+            let method = request.method().clone();
+            let url = redact_url(request.url(), &inner.secret_query_keys);
+            let summary = |attempts| {
+                Box::new(RequestSummary {
+                    service: inner.service.clone(),
+                    operation: meta.operation.to_string(),
+                    method: method.clone(),
+                    url: url.clone(),
+                    attempts,
+                })
+            };
+            if let Some(limit) = &inner.rate_limit {
+                limit.acquire().await;
+            }
+            attempts += 1;
+            tracing::debug!(attempt = attempts, %method, "sending");
+
+            let outcome = self.attempt(request).await;
+            let (verdict, error) = match outcome {
+                Ok(response) => {
+                    let wait = response.retry_after(inner.max_server_wait);
+                    let verdict = inner.classifier.classify(&response, wait);
+                    if verdict == Verdict::Success {
+                        tracing::debug!(status = response.status.as_u16(), attempts, "done");
+                        return Ok(response);
+                    }
+                    if let (Some(limit), Some(wait)) = (&inner.rate_limit, verdict.after()) {
+                        limit.pause_for(wait);
+                    }
+                    // The error keeps the server's verdict (a later run may retry); this loop
+                    // only resends what cannot have been processed, unless it is idempotent.
+                    let resend = if meta.idempotent || unprocessed(response.status.as_u16()) {
+                        verdict
+                    } else {
+                        Verdict::Permanent(crate::verdict::PermanentKind::Server)
+                    };
+                    let error = HttpError::Status {
+                        request: summary(attempts),
+                        response: Box::new(response),
+                        verdict,
+                    };
+                    (resend, error)
+                }
+                Err((kind, source)) => {
+                    // Only a request that never left, or one that is safe to repeat, is sent again.
+                    let verdict = if kind == TransportKind::Connect || meta.idempotent {
+                        Verdict::Retry { after: None }
+                    } else {
+                        Verdict::Permanent(crate::verdict::PermanentKind::Server)
+                    };
+                    let error = HttpError::Transport {
+                        request: summary(attempts),
+                        kind,
+                        source,
+                    };
+                    (verdict, error)
+                }
+            };
+            let state = RetryState {
+                attempts,
+                elapsed: started.elapsed(),
+            };
+            match inner.policy.decide(&verdict, state) {
+                RetryDecision::RetryAfter(wait) => {
+                    tracing::info!(error = %error, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                RetryDecision::GiveUp(reason) => {
+                    tracing::warn!(error = %error, %reason, "giving up");
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    /// One attempt: send and read the whole body within the per-attempt timeout.
+    async fn attempt(
+        &self,
+        request: Request,
+    ) -> Result<HttpResponse, (TransportKind, Option<reqwest::Error>)> {
+        let exchange = async {
+            let response = self.inner.client.execute(request).await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>(HttpResponse {
+                status,
+                headers,
+                body,
+            })
+        };
+        match tokio::time::timeout(self.inner.attempt_timeout, exchange).await {
+            Err(_elapsed) => Err((TransportKind::Timeout, None)),
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(e)) => {
+                let kind = if e.is_connect() {
+                    TransportKind::Connect
+                } else if e.is_timeout() {
+                    TransportKind::Timeout
+                } else {
+                    TransportKind::Other
+                };
+                Err((kind, Some(e.without_url())))
+            }
+        }
+    }
+}

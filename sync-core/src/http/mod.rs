@@ -1,0 +1,20 @@
+//! The retrying HTTP executor every client crate shares (feature `http`).
+//!
+//! One sender for all five clients: a per-attempt timeout, retries by [`Verdict`](crate::Verdict)
+//! through a [`RetryPolicy`](crate::retry::RetryPolicy), a [`RateLimit`] shared by every client
+//! of one account, `tracing` spans with a request id, and errors that never carry credentials.
+
+mod error;
+mod executor;
+mod rate_limit;
+mod redact;
+mod response;
+
+pub use error::{HttpError, RequestSummary, TransportKind};
+pub use executor::{HttpExecutor, HttpExecutorBuilder, RequestMeta};
+pub use rate_limit::{RateLimit, RateQuota};
+pub use redact::{ALWAYS_SECRET_QUERY_KEYS, REDACTED, redact_url};
+pub use response::{DecodeError, HttpResponse, ResponseClassifier, StatusClassifier, decode_json};
+
+/// Re-exported so client crates and their users name one reqwest.
+pub use reqwest;

@@ -1,0 +1,101 @@
+//! A fully read HTTP response, and how responses are classified.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::retry_after::parse_retry_after;
+use crate::verdict::Verdict;
+
+/// A response whose body has been read. Clients decode it with [`HttpResponse::json`].
+#[derive(Clone)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+/// A body that did not decode into the expected type, with the JSON path where it failed.
+#[derive(Debug, thiserror::Error)]
+#[error("response body does not match the expected shape at `{path}`: {message}")]
+pub struct DecodeError {
+    /// The JSON path of the failing value (for example `line_items[2].price`).
+    pub path: String,
+    /// What serde said.
+    pub message: String,
+}
+
+impl HttpResponse {
+    /// Decode the body as JSON, reporting the path of the first mismatch.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
+        decode_json(&self.body)
+    }
+
+    /// The body as text (lossy UTF-8).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A header's value as text, if present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `Retry-After` wait, clamped to `max`.
+    pub fn retry_after(&self, max: Duration) -> Option<Duration> {
+        self.header("retry-after")
+            .and_then(|v| parse_retry_after(v, SystemTime::now(), max))
+    }
+
+    /// The first 512 characters of the body, for error messages and dead-letter reasons.
+    pub fn body_excerpt(&self) -> String {
+        let text = self.text();
+        match text.char_indices().nth(512) {
+            Some((cut, _)) => format!("{}…", &text[..cut]),
+            None => text,
+        }
+    }
+}
+
+/// Decode JSON bytes, reporting the path of the first mismatch.
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| DecodeError {
+        path: e.path().to_string(),
+        message: e.into_inner().to_string(),
+    })
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Headers are left out: some vendors echo credentials in them.
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body", &self.body_excerpt())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Turns a response into a [`Verdict`]. Vendors whose error codes live in the body (Meta's
+/// `is_transient`, ActiveCampaign's plain-text 429s) implement their own.
+pub trait ResponseClassifier: fmt::Debug + Send + Sync {
+    /// Classify `response`; `server_wait` is its parsed and clamped `Retry-After`, if any.
+    fn classify(&self, response: &HttpResponse, server_wait: Option<Duration>) -> Verdict;
+}
+
+/// The shared status-code rules of [`Verdict::from_status`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatusClassifier;
+
+impl ResponseClassifier for StatusClassifier {
+    fn classify(&self, response: &HttpResponse, server_wait: Option<Duration>) -> Verdict {
+        Verdict::from_status(response.status.as_u16(), server_wait)
+    }
+}

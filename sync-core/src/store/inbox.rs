@@ -1,0 +1,130 @@
+//! The webhook inbox: persist a verified delivery, answer the sender at once, process later.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{Lease, StoreError};
+
+/// What [`InboxStore::store`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Stored as a new delivery with this id.
+    New(i64),
+    /// Already stored (processed or not) under this id: acknowledge the sender, store nothing.
+    Duplicate(i64),
+}
+
+impl Received {
+    /// The delivery's id, new or existing.
+    pub fn id(self) -> i64 {
+        match self {
+            Received::New(id) | Received::Duplicate(id) => id,
+        }
+    }
+
+    /// `true` when the delivery was stored now.
+    pub fn is_new(self) -> bool {
+        matches!(self, Received::New(_))
+    }
+}
+
+/// A claimed inbox delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxDelivery {
+    /// Who sent it (`woocommerce:shop.example.com`).
+    pub source: String,
+    /// The delivery's dedupe key.
+    pub dedupe_key: String,
+    /// The request headers as stored (a JSON object, as the handler passed it).
+    pub headers: serde_json::Value,
+    /// The raw request body, byte for byte.
+    pub body: Vec<u8>,
+    /// When it was stored.
+    pub received_at: DateTime<Utc>,
+    /// Claims so far, this one included.
+    pub attempts: u32,
+    /// Why the previous attempt failed, if one did.
+    pub last_error: Option<String>,
+    /// This claim's lease: pass it to [`InboxStore::ack`] or [`InboxStore::fail`].
+    pub lease: Lease,
+}
+
+impl InboxDelivery {
+    /// The delivery's id.
+    pub fn id(&self) -> i64 {
+        self.lease.id()
+    }
+}
+
+/// Counts for monitoring an inbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InboxStats {
+    /// Deliveries not yet processed (leased ones included).
+    pub pending: u64,
+    /// Deliveries under an unexpired lease.
+    pub leased: u64,
+    /// Processed deliveries kept for deduplication (see [`InboxStore::prune_processed`]).
+    pub processed: u64,
+    /// When the oldest unprocessed delivery arrived.
+    pub oldest_pending: Option<DateTime<Utc>>,
+}
+
+/// Durable, deduplicated webhook deliveries with leased processing.
+///
+/// A webhook handler checks the signature on the raw bytes, calls [`InboxStore::store`] and
+/// answers 2xx as soon as it returns: a shop never sees an error because a downstream API is
+/// slow or down. Workers then [`claim`](InboxStore::claim) stored deliveries, process them and
+/// [`ack`](InboxStore::ack) (or [`fail`](InboxStore::fail)) each one.
+///
+/// # Guarantees an [`InboxStore`] gives
+///
+/// - **Deduplication.** A delivery is identified by its source and dedupe key (the vendor's
+///   delivery id, or a hash of the body when there is none). Storing it again answers
+///   [`Received::Duplicate`] and stores nothing, as long as the first copy has not been pruned.
+/// - **Durability before the answer.** When `store` returns `Ok`, the raw body and headers are
+///   committed.
+/// - **Exclusive claims.** Each claimed delivery is leased to one worker at a time.
+/// - **Crash recovery.** A delivery claimed but never acknowledged becomes claimable again when its
+///   lease expires, so processing is *at least once*: handlers must tolerate a repeat.
+///
+/// A delivery that keeps failing is offered again after every [`fail`](InboxStore::fail);
+/// [`InboxDelivery::attempts`] says how often it was claimed, so a handler can decide to record it
+/// elsewhere (a [`DeadLetterStore`](super::DeadLetterStore)) and acknowledge it.
+#[async_trait]
+pub trait InboxStore: Send + Sync + std::fmt::Debug {
+    /// Persist a delivery (raw `body`, `headers` as JSON) unless `(source, dedupe_key)` is already
+    /// stored. Call it after verifying the signature and before answering the sender.
+    async fn store(
+        &self,
+        source: &str,
+        dedupe_key: &str,
+        headers: &serde_json::Value,
+        body: &[u8],
+    ) -> Result<Received, StoreError>;
+
+    /// Claim up to `limit` unprocessed deliveries that are not leased (and not waiting after a
+    /// failure), oldest first, each under a new lease of length `lease`. Claiming counts an attempt.
+    async fn claim(&self, limit: u32, lease: Duration) -> Result<Vec<InboxDelivery>, StoreError>;
+
+    /// Processing succeeded: mark the delivery processed. Succeeds even if the lease expired
+    /// meanwhile; returns `false` if it was already processed or is gone.
+    async fn ack(&self, lease: &Lease) -> Result<bool, StoreError>;
+
+    /// Processing failed: release the delivery with `reason`, claimable again after `retry_in`
+    /// (zero: at once). Returns `false`, changing nothing, if the lease was lost to another claim.
+    async fn fail(
+        &self,
+        lease: &Lease,
+        reason: &str,
+        retry_in: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Delete deliveries processed before `before`; returns how many. A pruned delivery that
+    /// arrives again is stored as new, so keep processed rows longer than the sender retries.
+    async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Counts for monitoring.
+    async fn stats(&self) -> Result<InboxStats, StoreError>;
+}

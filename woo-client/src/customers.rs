@@ -1,0 +1,97 @@
+//! Requests for customers (`/customers`).
+//!
+//! **`/customers` has no date filter.** WooCommerce does not support `modified_after` (or
+//! `after`) on customers, and WordPress silently ignores unknown parameters, so such a request
+//! returns *every* customer. This crate therefore offers no `modified_after` on customer lists.
+//! To find changed customers either receive `customer.*` webhooks, or scan everything with
+//! [`Customers::scan_modified_since`], which says in its name what it costs.
+
+use chrono::{DateTime, Utc};
+use futures_core::Stream;
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use sync_core::http::reqwest::Method;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::models::Customer;
+use crate::pagination::ListRequest;
+use crate::query::Query;
+
+/// Customer requests; get one with [`Client::customers`].
+#[derive(Debug, Clone)]
+pub struct Customers {
+    client: Client,
+}
+
+impl Customers {
+    pub(crate) fn new(client: Client) -> Self {
+        Customers { client }
+    }
+
+    /// List customers. WooCommerce lists the `customer` role unless told otherwise; use
+    /// `.role("all")` for every role.
+    pub fn list(&self) -> ListRequest<Customer> {
+        ListRequest::new(self.client.clone(), "customers.list", "customers")
+    }
+
+    /// One customer.
+    pub async fn get(&self, id: u64) -> Result<Customer, Error> {
+        self.client
+            .call::<(), _>(
+                "customers.get",
+                Method::GET,
+                &format!("customers/{id}"),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// Update a customer (`PUT`): a [`CustomerPatch`](crate::models::CustomerPatch) or any body.
+    pub async fn update<B: Serialize + ?Sized>(
+        &self,
+        id: u64,
+        changes: &B,
+    ) -> Result<Customer, Error> {
+        self.client
+            .call(
+                "customers.update",
+                Method::PUT,
+                &format!("customers/{id}"),
+                &Query::new(),
+                Some(changes),
+                true,
+            )
+            .await
+    }
+
+    /// Customers modified at or after `since`, found the only way WooCommerce allows: by
+    /// reading **every** customer and filtering on `date_modified_gmt` here. Its cost grows with
+    /// the store, not with the changes. Customers without a modification date are included
+    /// (they cannot be ruled out).
+    pub fn scan_modified_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> impl Stream<Item = Result<Customer, Error>> + Send + 'static {
+        self.list().stream().try_filter(move |c| {
+            let keep = c.date_modified_gmt.is_none_or(|t| t >= since);
+            std::future::ready(keep)
+        })
+    }
+}
+
+impl ListRequest<Customer> {
+    /// Only this email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.query.set("email", email.into());
+        self
+    }
+
+    /// Only this role (`customer`, `subscriber`, or `all`).
+    pub fn role(mut self, role: impl Into<String>) -> Self {
+        self.query.set("role", role.into());
+        self
+    }
+}

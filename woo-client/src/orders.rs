@@ -1,0 +1,228 @@
+//! Requests for orders (`/orders`), order notes (`/orders/<id>/notes`) and refunds
+//! (`/orders/<id>/refunds`, read only).
+
+use serde::Serialize;
+use sync_core::http::reqwest::Method;
+
+use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
+use crate::client::Client;
+use crate::error::Error;
+use crate::models::{NewOrderNote, Order, OrderNote, OrderStatus, Refund};
+use crate::pagination::ListRequest;
+use crate::query::Query;
+
+/// Order requests; get one with [`Client::orders`].
+#[derive(Debug, Clone)]
+pub struct Orders {
+    client: Client,
+}
+
+impl Orders {
+    pub(crate) fn new(client: Client) -> Self {
+        Orders { client }
+    }
+
+    /// List orders: filter with `status`, `after`/`before`, `modified_after`/`modified_before`
+    /// (always compared in UTC: `dates_are_gmt=true` is sent with them), then `send`, `stream`
+    /// or `pages`.
+    pub fn list(&self) -> ListRequest<Order> {
+        ListRequest::new(self.client.clone(), "orders.list", "orders")
+    }
+
+    /// One order.
+    pub async fn get(&self, id: u64) -> Result<Order, Error> {
+        self.client
+            .call::<(), _>(
+                "orders.get",
+                Method::GET,
+                &format!("orders/{id}"),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// Create an order from any serializable body (a `serde_json::json!` value, an [`Order`], your
+    /// own struct). Not retried after a timeout: a second POST would create a second order.
+    pub async fn create<B: Serialize + ?Sized>(&self, order: &B) -> Result<Order, Error> {
+        self.client
+            .call(
+                "orders.create",
+                Method::POST,
+                "orders",
+                &Query::new(),
+                Some(order),
+                false,
+            )
+            .await
+    }
+
+    /// Update an order (`PUT`, idempotent): pass an [`OrderPatch`](crate::models::OrderPatch) or
+    /// any serializable body.
+    pub async fn update<B: Serialize + ?Sized>(
+        &self,
+        id: u64,
+        changes: &B,
+    ) -> Result<Order, Error> {
+        self.client
+            .call(
+                "orders.update",
+                Method::PUT,
+                &format!("orders/{id}"),
+                &Query::new(),
+                Some(changes),
+                true,
+            )
+            .await
+    }
+
+    /// Move an order to the trash, or delete it for good with `force`.
+    pub async fn delete(&self, id: u64, force: bool) -> Result<Order, Error> {
+        let mut query = Query::new();
+        query.set("force", force);
+        self.client
+            .call::<(), _>(
+                "orders.delete",
+                Method::DELETE,
+                &format!("orders/{id}"),
+                &query,
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// Create, update and delete many orders, 100 per request. `Ok` only when every item
+    /// succeeded; see [`crate::batch`]. Batch deletes are permanent.
+    pub async fn batch<C: Serialize, U: Serialize>(
+        &self,
+        request: &BatchRequest<C, U>,
+    ) -> Result<BatchOutcome<Order>, PartialBatch<Order>> {
+        batch::run(
+            &self.client,
+            "orders.batch",
+            "orders/batch",
+            request,
+            MAX_BATCH_ITEMS,
+        )
+        .await
+    }
+
+    /// Like [`Orders::batch`] with smaller requests, for stores that lowered
+    /// `woocommerce_rest_batch_items_limit`.
+    pub async fn batch_in_chunks<C: Serialize, U: Serialize>(
+        &self,
+        request: &BatchRequest<C, U>,
+        chunk_size: usize,
+    ) -> Result<BatchOutcome<Order>, PartialBatch<Order>> {
+        batch::run(
+            &self.client,
+            "orders.batch",
+            "orders/batch",
+            request,
+            chunk_size,
+        )
+        .await
+    }
+
+    /// An order's notes, newest first (not paginated by WooCommerce).
+    pub async fn notes(&self, order_id: u64) -> Result<Vec<OrderNote>, Error> {
+        self.client
+            .call::<(), _>(
+                "orders.notes.list",
+                Method::GET,
+                &format!("orders/{order_id}/notes"),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// One note.
+    pub async fn note(&self, order_id: u64, note_id: u64) -> Result<OrderNote, Error> {
+        self.client
+            .call::<(), _>(
+                "orders.notes.get",
+                Method::GET,
+                &format!("orders/{order_id}/notes/{note_id}"),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// Add a note. Not retried after a timeout (it would add the note twice).
+    pub async fn add_note(&self, order_id: u64, note: &NewOrderNote) -> Result<OrderNote, Error> {
+        self.client
+            .call(
+                "orders.notes.create",
+                Method::POST,
+                &format!("orders/{order_id}/notes"),
+                &Query::new(),
+                Some(note),
+                false,
+            )
+            .await
+    }
+
+    /// An order's refunds.
+    pub fn refunds(&self, order_id: u64) -> ListRequest<Refund> {
+        ListRequest::new(
+            self.client.clone(),
+            "orders.refunds.list",
+            format!("orders/{order_id}/refunds"),
+        )
+    }
+
+    /// One refund.
+    pub async fn refund(&self, order_id: u64, refund_id: u64) -> Result<Refund, Error> {
+        self.client
+            .call::<(), _>(
+                "orders.refunds.get",
+                Method::GET,
+                &format!("orders/{order_id}/refunds/{refund_id}"),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+}
+
+impl ListRequest<Order> {
+    /// Only these statuses (default: any status except trash).
+    pub fn status(mut self, statuses: impl IntoIterator<Item = OrderStatus>) -> Self {
+        self.query.set_list(
+            "status",
+            statuses.into_iter().map(|s| s.as_str().to_string()),
+        );
+        self
+    }
+
+    /// Only this customer's orders.
+    pub fn customer(mut self, customer_id: u64) -> Self {
+        self.query.set("customer", customer_id);
+        self
+    }
+
+    /// Only orders containing this product.
+    pub fn product(mut self, product_id: u64) -> Self {
+        self.query.set("product", product_id);
+        self
+    }
+
+    /// Only orders with these parents (renewal orders of a subscription have it as parent).
+    pub fn parent(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.query.set_list("parent", ids);
+        self
+    }
+
+    /// Decimal places for money in the response (default: the store's setting).
+    pub fn decimals(mut self, dp: u32) -> Self {
+        self.query.set("dp", dp);
+        self
+    }
+}

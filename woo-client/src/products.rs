@@ -1,0 +1,211 @@
+//! Requests for products (`/products`) and variations (`/products/<id>/variations`).
+
+use serde::Serialize;
+use sync_core::http::reqwest::Method;
+
+use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
+use crate::client::Client;
+use crate::error::Error;
+use crate::models::{Product, ProductStatus, ProductType, ProductVariation, StockStatus};
+use crate::pagination::ListRequest;
+use crate::query::Query;
+
+/// Product requests; get one with [`Client::products`].
+#[derive(Debug, Clone)]
+pub struct Products {
+    client: Client,
+}
+
+impl Products {
+    pub(crate) fn new(client: Client) -> Self {
+        Products { client }
+    }
+
+    /// List products.
+    pub fn list(&self) -> ListRequest<Product> {
+        ListRequest::new(self.client.clone(), "products.list", "products")
+    }
+
+    /// One product.
+    pub async fn get(&self, id: u64) -> Result<Product, Error> {
+        self.client
+            .call::<(), _>(
+                "products.get",
+                Method::GET,
+                &format!("products/{id}"),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// Create a product. Not retried after a timeout.
+    pub async fn create<B: Serialize + ?Sized>(&self, product: &B) -> Result<Product, Error> {
+        self.client
+            .call(
+                "products.create",
+                Method::POST,
+                "products",
+                &Query::new(),
+                Some(product),
+                false,
+            )
+            .await
+    }
+
+    /// Update a product (`PUT`): a [`ProductPatch`](crate::models::ProductPatch) or any body.
+    pub async fn update<B: Serialize + ?Sized>(
+        &self,
+        id: u64,
+        changes: &B,
+    ) -> Result<Product, Error> {
+        self.client
+            .call(
+                "products.update",
+                Method::PUT,
+                &format!("products/{id}"),
+                &Query::new(),
+                Some(changes),
+                true,
+            )
+            .await
+    }
+
+    /// Create, update and delete many products, 100 per request; see [`crate::batch`].
+    pub async fn batch<C: Serialize, U: Serialize>(
+        &self,
+        request: &BatchRequest<C, U>,
+    ) -> Result<BatchOutcome<Product>, PartialBatch<Product>> {
+        batch::run(
+            &self.client,
+            "products.batch",
+            "products/batch",
+            request,
+            MAX_BATCH_ITEMS,
+        )
+        .await
+    }
+
+    /// A product's variations.
+    pub fn variations(&self, product_id: u64) -> Variations {
+        Variations {
+            client: self.client.clone(),
+            product_id,
+        }
+    }
+}
+
+impl ListRequest<Product> {
+    /// Only this type.
+    pub fn kind(mut self, kind: ProductType) -> Self {
+        self.query.set("type", kind.as_str());
+        self
+    }
+
+    /// Only this status (default `any`).
+    pub fn status(mut self, status: ProductStatus) -> Self {
+        self.query.set("status", status.as_str());
+        self
+    }
+
+    /// Only this SKU (a comma-separated list is accepted by WooCommerce).
+    pub fn sku(mut self, sku: impl Into<String>) -> Self {
+        self.query.set("sku", sku.into());
+        self
+    }
+
+    /// Only this stock status.
+    pub fn stock_status(mut self, status: StockStatus) -> Self {
+        self.query.set("stock_status", status.as_str());
+        self
+    }
+
+    /// Only products in this category.
+    pub fn category(mut self, category_id: u64) -> Self {
+        self.query.set("category", category_id);
+        self
+    }
+}
+
+/// Variation requests for one product; get one with [`Products::variations`].
+#[derive(Debug, Clone)]
+pub struct Variations {
+    client: Client,
+    product_id: u64,
+}
+
+impl Variations {
+    fn path(&self, rest: &str) -> String {
+        format!("products/{}/variations{rest}", self.product_id)
+    }
+
+    /// List the variations.
+    pub fn list(&self) -> ListRequest<ProductVariation> {
+        ListRequest::new(self.client.clone(), "variations.list", self.path(""))
+    }
+
+    /// One variation.
+    pub async fn get(&self, id: u64) -> Result<ProductVariation, Error> {
+        self.client
+            .call::<(), _>(
+                "variations.get",
+                Method::GET,
+                &self.path(&format!("/{id}")),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// Create a variation. Not retried after a timeout.
+    pub async fn create<B: Serialize + ?Sized>(
+        &self,
+        variation: &B,
+    ) -> Result<ProductVariation, Error> {
+        self.client
+            .call(
+                "variations.create",
+                Method::POST,
+                &self.path(""),
+                &Query::new(),
+                Some(variation),
+                false,
+            )
+            .await
+    }
+
+    /// Update a variation.
+    pub async fn update<B: Serialize + ?Sized>(
+        &self,
+        id: u64,
+        changes: &B,
+    ) -> Result<ProductVariation, Error> {
+        self.client
+            .call(
+                "variations.update",
+                Method::PUT,
+                &self.path(&format!("/{id}")),
+                &Query::new(),
+                Some(changes),
+                true,
+            )
+            .await
+    }
+
+    /// Create, update and delete many variations, 100 per request; see [`crate::batch`].
+    pub async fn batch<C: Serialize, U: Serialize>(
+        &self,
+        request: &BatchRequest<C, U>,
+    ) -> Result<BatchOutcome<ProductVariation>, PartialBatch<ProductVariation>> {
+        batch::run(
+            &self.client,
+            "variations.batch",
+            &self.path("/batch"),
+            request,
+            MAX_BATCH_ITEMS,
+        )
+        .await
+    }
+}

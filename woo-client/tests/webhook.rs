@@ -1,0 +1,351 @@
+//! Receiving deliveries: signatures on raw bytes, the ping, typed events, dedupe keys.
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use secrecy::SecretString;
+use serde_json::json;
+use sync_core::http::reqwest::header::{HeaderMap, HeaderValue};
+use woo_client::models::OrderStatus;
+use woo_client::webhook::{
+    Delivery, Event, Payload, Resource, Topic, WebhookError, WebhookVerifier,
+};
+
+use common::fixture;
+
+/// What PHP's `json_encode` produces: `\/` and `\uXXXX` escapes (see tests/fixtures/SOURCES.md).
+const PHP_BODY: &[u8] = br#"{"id":727,"permalink":"https:\/\/example.com\/?p=727","name":"Caf\u00e9","date_modified_gmt":"2017-03-22T19:28:08"}"#;
+
+/// base64(HMAC-SHA256(PHP_BODY, "a&b<c>")), computed with Python's hmac.
+const PHP_BODY_SIGNATURE: &str = "ewD7BQxtdGMJqwuqallE+rnaH3kCvJxjH4WNtBqahvk=";
+
+fn headers(signature: &str, topic: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(
+        "x-wc-webhook-signature",
+        HeaderValue::from_str(signature).unwrap(),
+    );
+    h.insert("x-wc-webhook-topic", HeaderValue::from_str(topic).unwrap());
+    h.insert("x-wc-webhook-id", HeaderValue::from_static("142"));
+    h.insert(
+        "x-wc-webhook-delivery-id",
+        HeaderValue::from_static("3f2b0c9d8e"),
+    );
+    h.insert(
+        "x-wc-webhook-source",
+        HeaderValue::from_static("https://example.com/"),
+    );
+    h
+}
+
+fn verifier(secret: &str) -> WebhookVerifier {
+    WebhookVerifier::new(&SecretString::from(secret))
+}
+
+#[test]
+fn valid_signature_over_php_escaped_bytes_verifies() {
+    // The secret as WooCommerce stores it, HTML-escaped; it signs with the decoded `a&b<c>`.
+    let v = verifier("a&amp;b&lt;c&gt;");
+    let h = headers(PHP_BODY_SIGNATURE, "order.updated");
+    let Delivery::Event(delivery) = v.verify(&h, PHP_BODY).unwrap() else {
+        panic!("expected an event")
+    };
+    assert_eq!(delivery.body, PHP_BODY);
+    assert_eq!(delivery.meta.webhook_id, Some(142));
+    assert_eq!(delivery.meta.delivery_id.as_deref(), Some("3f2b0c9d8e"));
+    assert_eq!(
+        delivery.meta.source.as_deref(),
+        Some("https://example.com/")
+    );
+    // The escapes decode normally once the bytes are verified.
+    let event = delivery.event().unwrap();
+    let Payload::Order(order) = event.payload else {
+        panic!()
+    };
+    assert_eq!(order.extra["name"], json!("Café"));
+    assert_eq!(
+        order.extra["permalink"],
+        json!("https://example.com/?p=727")
+    );
+}
+
+#[test]
+fn re_serialized_json_does_not_verify() {
+    // Why the raw bytes matter: serde_json writes `/` and `é` unescaped.
+    let v = verifier("a&amp;b&lt;c&gt;");
+    let value: serde_json::Value = serde_json::from_slice(PHP_BODY).unwrap();
+    let reserialized = serde_json::to_vec(&value).unwrap();
+    assert_ne!(reserialized.as_slice(), PHP_BODY);
+    let err = v
+        .verify(&headers(PHP_BODY_SIGNATURE, "order.updated"), &reserialized)
+        .unwrap_err();
+    assert!(matches!(err, WebhookError::SignatureMismatch { .. }));
+}
+
+#[test]
+fn tampered_body_is_refused() {
+    let v = verifier("s3cret");
+    let body = fixture("order.json");
+    let signature = v.sign(body.as_bytes());
+    let tampered = body.replace("\"29.35\"", "\"0.01\"");
+    let err = v
+        .verify(&headers(&signature, "order.updated"), tampered.as_bytes())
+        .unwrap_err();
+    assert!(
+        matches!(err, WebhookError::SignatureMismatch { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.status_code(), 401);
+    // The untampered body passes with the same signature.
+    assert!(
+        v.verify(&headers(&signature, "order.updated"), body.as_bytes())
+            .is_ok()
+    );
+}
+
+#[test]
+fn wrong_secret_is_refused_with_a_hint() {
+    let body = fixture("order.json");
+    let signature = verifier("right-secret").sign(body.as_bytes());
+    let err = verifier("wrong-secret")
+        .verify(&headers(&signature, "order.updated"), body.as_bytes())
+        .unwrap_err();
+    assert!(err.to_string().contains("webhook's own secret"), "{err}");
+    // A REST consumer secret is the classic mix-up; the error says so.
+    let err = verifier("cs_0123456789")
+        .verify(&headers(&signature, "order.updated"), body.as_bytes())
+        .unwrap_err();
+    assert!(err.to_string().contains("REST consumer secret"), "{err}");
+    // Decoding entities matters: the undecoded secret does not verify a WooCommerce signature.
+    let exact = WebhookVerifier::with_exact_secret(&SecretString::from("a&amp;b&lt;c&gt;"));
+    assert!(
+        exact
+            .verify(&headers(PHP_BODY_SIGNATURE, "order.updated"), PHP_BODY)
+            .is_err()
+    );
+}
+
+#[test]
+fn missing_or_malformed_signature_is_refused() {
+    let v = verifier("s3cret");
+    let mut h = headers("x", "order.updated");
+    h.remove("x-wc-webhook-signature");
+    assert_eq!(v.verify(&h, PHP_BODY), Err(WebhookError::MissingSignature));
+    for bad in ["", "not base64!", "c2hvcnQ=", "AAAA"] {
+        let h = headers(bad, "order.updated");
+        assert_eq!(
+            v.verify(&h, PHP_BODY),
+            Err(WebhookError::MalformedSignature),
+            "{bad:?}"
+        );
+    }
+    // Signed but without a topic: authentic, yet not processable.
+    let mut h = headers(&v.sign(PHP_BODY), "order.updated");
+    h.remove("x-wc-webhook-topic");
+    assert_eq!(
+        v.verify(&h, PHP_BODY),
+        Err(WebhookError::MissingHeader("X-WC-Webhook-Topic"))
+    );
+}
+
+#[test]
+fn the_creation_ping_is_recognised_and_nothing_else_unsigned_is_accepted() {
+    let v = verifier("s3cret");
+    let none = HeaderMap::new();
+    assert_eq!(
+        v.verify(&none, b"webhook_id=142"),
+        Ok(Delivery::Ping { webhook_id: 142 })
+    );
+    for body in [
+        &b"webhook_id=142&extra=1"[..],
+        b"webhook_id=",
+        b"{\"webhook_id\":142}",
+        b"",
+        PHP_BODY,
+    ] {
+        assert_eq!(
+            v.verify(&none, body),
+            Err(WebhookError::MissingSignature),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+    // A "ping" carrying delivery headers is not what WooCommerce sends: refused.
+    let mut h = headers("x", "order.updated");
+    h.remove("x-wc-webhook-signature");
+    assert_eq!(
+        v.verify(&h, b"webhook_id=142"),
+        Err(WebhookError::MissingSignature)
+    );
+    // A signed body that looks like a ping is still checked as a signed delivery.
+    assert!(matches!(
+        v.verify(&headers("AAAA", "order.updated"), b"webhook_id=1"),
+        Err(WebhookError::MalformedSignature)
+    ));
+}
+
+#[test]
+fn events_are_typed_by_resource() {
+    let v = verifier("s3cret");
+    let cases = [
+        ("order.updated", fixture("order.json")),
+        ("product.created", fixture("product.json")),
+        ("customer.updated", fixture("customer.json")),
+        ("subscription.switched", fixture("subscription.json")),
+        (
+            "coupon.updated",
+            r#"{"id":719,"code":"10off","amount":"10.00","discount_type":"percent","date_modified_gmt":"2017-03-21T18:09:45","usage_count":0,"meta_data":[]}"#.to_string(),
+        ),
+        ("order.deleted", r#"{"id":727}"#.to_string()),
+        (
+            "action.woocommerce_payment_complete",
+            r#"{"action":"woocommerce_payment_complete","arg":727}"#.to_string(),
+        ),
+        ("booking.created", r#"{"id":5,"x":true}"#.to_string()),
+    ];
+    let mut seen = Vec::new();
+    for (topic, body) in cases {
+        let h = headers(&v.sign(body.as_bytes()), topic);
+        let Delivery::Event(delivery) = v.verify(&h, body.as_bytes()).unwrap() else {
+            panic!("{topic}")
+        };
+        let event = delivery.event().unwrap();
+        assert_eq!(event.meta.topic.to_string(), topic);
+        seen.push(match &event.payload {
+            Payload::Order(o) => {
+                assert_eq!(o.status, OrderStatus::Processing);
+                format!("order {}", o.id)
+            }
+            Payload::Product(p) => format!("product {}", p.id),
+            Payload::Customer(c) => format!("customer {}", c.id),
+            Payload::Subscription(s) => format!("subscription {}", s.id),
+            Payload::Coupon(c) => format!("coupon {} {}", c.code, c.amount),
+            Payload::Deleted { id } => format!("deleted {id}"),
+            Payload::Action { action, arg } => format!("{action}({arg})"),
+            Payload::Other(v) => format!("other {}", v["id"]),
+            other => panic!("{other:?}"),
+        });
+    }
+    assert_eq!(
+        seen,
+        [
+            "order 727",
+            "product 794",
+            "customer 25",
+            "subscription 1300",
+            "coupon 10off 10.00",
+            "deleted 727",
+            "woocommerce_payment_complete(727)",
+            "other 5",
+        ]
+    );
+    assert_eq!(
+        Topic::parse("subscription.switched"),
+        Topic::Resource {
+            resource: Resource::Subscription,
+            event: Event::Switched
+        }
+    );
+}
+
+#[test]
+fn an_authentic_but_unreadable_payload_says_where() {
+    let v = verifier("s3cret");
+    let body = br#"{"id":727,"total":"lots"}"#;
+    let Delivery::Event(d) = v
+        .verify(&headers(&v.sign(body), "order.updated"), body)
+        .unwrap()
+    else {
+        panic!()
+    };
+    match d.event().unwrap_err() {
+        WebhookError::Payload { topic, path, .. } => {
+            assert_eq!((topic.as_str(), path.as_str()), ("order.updated", "total"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn dedupe_key_ignores_delivery_id_and_separates_topics_and_stores() {
+    let v = verifier("s3cret");
+    let body = fixture("order.json");
+    let key_for = |topic: &str, delivery: &str, source: &str| {
+        let mut h = headers(&v.sign(body.as_bytes()), topic);
+        h.insert(
+            "x-wc-webhook-delivery-id",
+            HeaderValue::from_str(delivery).unwrap(),
+        );
+        h.insert(
+            "x-wc-webhook-source",
+            HeaderValue::from_str(source).unwrap(),
+        );
+        let Delivery::Event(d) = v.verify(&h, body.as_bytes()).unwrap() else {
+            panic!()
+        };
+        d.dedupe_key().unwrap()
+    };
+    let a = key_for("order.updated", "d1", "https://a.example/");
+    let b = key_for("order.updated", "d2", "https://a.example/");
+    assert_eq!(
+        a, b,
+        "the same state redelivered dedupes, whatever the delivery id"
+    );
+    assert_eq!(a.resource_id, Some(727));
+    assert_eq!(
+        a.modified_gmt,
+        Some(Utc.with_ymd_and_hms(2017, 3, 22, 19, 28, 8).unwrap())
+    );
+    assert_eq!(
+        a.to_string(),
+        "https://a.example/|order.updated|727|2017-03-22T19:28:08|"
+    );
+    assert_ne!(a, key_for("order.created", "d1", "https://a.example/"));
+    assert_ne!(a, key_for("order.updated", "d1", "https://b.example/"));
+
+    // A newer state of the same order is a new key.
+    let newer = body.replace("2017-03-22T19:28:08", "2017-03-22T19:30:00");
+    let h = headers(&v.sign(newer.as_bytes()), "order.updated");
+    let Delivery::Event(d) = v.verify(&h, newer.as_bytes()).unwrap() else {
+        panic!()
+    };
+    assert_ne!(d.dedupe_key().unwrap().modified_gmt, a.modified_gmt);
+
+    // Action topics have no id/date: the body digest keys them.
+    let action = br#"{"action":"woocommerce_payment_complete","arg":727}"#;
+    let h = headers(&v.sign(action), "action.woocommerce_payment_complete");
+    let Delivery::Event(d) = v.verify(&h, action).unwrap() else {
+        panic!()
+    };
+    let key = d.dedupe_key().unwrap();
+    assert_eq!(key.resource_id, None);
+    assert_eq!(key.body_sha256.as_ref().map(String::len), Some(32));
+}
+
+proptest! {
+    #[test]
+    fn any_body_verifies_and_any_flipped_bit_does_not(
+        body in proptest::collection::vec(any::<u8>(), 0..2048),
+        flip in any::<prop::sample::Index>(),
+        bit in 0u8..8,
+    ) {
+        let v = verifier("prop-secret");
+        let signature = v.sign(&body);
+        prop_assert!(v.verify_signature(&signature, &body).is_ok());
+        if !body.is_empty() {
+            let mut tampered = body.clone();
+            let i = flip.index(tampered.len());
+            tampered[i] ^= 1 << bit;
+            prop_assert!(v.verify_signature(&signature, &tampered).is_err());
+        }
+    }
+
+    #[test]
+    fn secrets_without_ampersand_are_used_as_is(secret in "[^&]{0,40}") {
+        prop_assert_eq!(woo_client::webhook::wp_specialchars_decode(&secret), secret.clone());
+        let a = WebhookVerifier::new(&SecretString::from(secret.clone())).sign(b"x");
+        let b = WebhookVerifier::with_exact_secret(&SecretString::from(secret)).sign(b"x");
+        prop_assert_eq!(a, b);
+    }
+}
