@@ -133,14 +133,9 @@ pub struct OrderSummary {
     pub status: OrderStatus,
 }
 
-/// Digits after the decimal point for an ISO 4217 currency.
+/// Digits after the decimal point for an ISO 4217 currency (sync-core's shared table).
 pub fn minor_unit_digits(currency: &str) -> u32 {
-    match currency.to_ascii_uppercase().as_str() {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        _ => 2,
-    }
+    sync_core::money::minor_units(currency)
 }
 
 /// An amount in a currency.
@@ -164,9 +159,10 @@ impl Money {
         Money { amount, currency }
     }
 
-    /// The amount as a JSON number with exactly the minor-unit digits (`1300.00`).
+    /// The amount as a JSON number (`1300`, `84.94`): JSON numbers carry no trailing zeros;
+    /// the display strings do.
     pub fn to_json_number(&self) -> Value {
-        serde_json::from_str(&self.amount.to_string()).unwrap_or(Value::Null)
+        sync_core::money::decimal_to_json_number(self.amount)
     }
 }
 
@@ -565,7 +561,11 @@ mod tests {
         assert_eq!(Money::new(d("0.005"), "EUR").amount, d("0.01"));
         assert_eq!(
             Money::new(d("100"), "EUR").to_json_number().to_string(),
-            "100.00"
+            "100"
+        );
+        assert_eq!(
+            Money::new(d("84.939999"), "EUR").to_json_number().to_string(),
+            "84.94"
         );
     }
 

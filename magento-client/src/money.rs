@@ -1,51 +1,17 @@
 //! Money: exact decimals compared at the currency's minor unit.
 //!
-//! Magento sends amounts as JSON numbers (`165`, `84.939999`). They are decoded from the number
-//! literal into [`Decimal`] without passing through a float, and compared only after rounding to
-//! the currency's minor unit: €84.939999 and €84.94 are the same amount; a float comparison of
+//! Magento sends amounts as JSON numbers (`165`, `84.939999`). They are decoded exactly into
+//! [`Decimal`] (see [`sync_core::money`] for how, without serde_json's `arbitrary_precision`), and
+//! compared only after rounding to the currency's minor unit: €84.939999 and €84.94 are the same amount; a float comparison of
 //! the two is not equal, which once turned paid orders into "unpaid" ones.
 
 use std::fmt;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-/// Digits after the decimal point for an ISO 4217 currency code (case-insensitive).
-///
-/// Most currencies use 2. The zero- and three-decimal currencies of ISO 4217 are listed; an
-/// unknown code gets 2.
-///
-/// ```
-/// use magento_client::money::minor_units;
-/// assert_eq!(minor_units("EUR"), 2);
-/// assert_eq!(minor_units("jpy"), 0);
-/// assert_eq!(minor_units("KWD"), 3);
-/// ```
-pub fn minor_units(currency: &str) -> u32 {
-    let code = currency.trim().to_ascii_uppercase();
-    match code.as_str() {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        "CLF" | "UYW" => 4,
-        _ => 2,
-    }
-}
-
-/// `amount` rounded to `currency`'s minor unit, half away from zero (as Magento rounds prices).
-///
-/// ```
-/// use magento_client::money::round_to_minor_unit;
-/// use rust_decimal::Decimal;
-/// let a: Decimal = "84.939999".parse().unwrap();
-/// assert_eq!(round_to_minor_unit(a, "EUR"), "84.94".parse::<Decimal>().unwrap());
-/// ```
-pub fn round_to_minor_unit(amount: Decimal, currency: &str) -> Decimal {
-    amount.round_dp_with_strategy(
-        minor_units(currency),
-        RoundingStrategy::MidpointAwayFromZero,
-    )
-}
+/// The currency rules are sync-core's, shared by every crate: see [`sync_core::money`].
+pub use sync_core::money::{minor_units, round_to_minor_unit};
 
 /// An amount in a currency, rounded to the currency's minor unit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,18 +52,18 @@ impl fmt::Display for Money {
     }
 }
 
-/// Serde helpers: a decimal from a JSON number literal (exact, never through `f64`), written
-/// back as the same number. Strings holding numbers are accepted too.
+/// Serde helpers: a decimal from a JSON number (exact for every amount), written back as the
+/// same number. Strings holding numbers are accepted too.
 pub(crate) mod serde_decimal_opt {
     use rust_decimal::Decimal;
     use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-        rust_decimal::serde::arbitrary_precision_option::serialize(value, s)
+        sync_core::money::serde_number_option::serialize(value, s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        rust_decimal::serde::arbitrary_precision_option::deserialize(d)
+        sync_core::money::serde_number_option::deserialize(d)
     }
 }
 

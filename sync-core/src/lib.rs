@@ -76,6 +76,7 @@
 //! | [`retry`] | [`RetryPolicy`] and [`ExponentialBackoff`]: full jitter, attempt and time limits, honours `Retry-After` |
 //! | [`http`] (feature `http`) | the retrying HTTP executor all clients share: per-attempt timeout, shared rate limits, spans, secret-free errors |
 //! | [`Source`], [`Sink`], [`Ack`] | batches after a cursor; per-record answers |
+//! | [`money`] | exact decimals from JSON numbers or strings, compared at the currency's minor unit |
 //! | [`engine`] | [`Pipeline`], progress events, run reports, dead-letter replay |
 //! | [`store`] | watermarks (compare-and-set), dead letters, the outbox and the webhook inbox; in memory and SQLite (feature `sqlite`) |
 //! | [`sweeper`] | retries due outbox deliveries, dead-letters exhausted ones, replays dead letters |
@@ -89,6 +90,7 @@
 pub mod cursor;
 pub mod engine;
 pub mod error;
+pub mod money;
 pub mod retry;
 pub mod retry_after;
 pub mod sink;

@@ -100,14 +100,18 @@ fn numeric_prices_keep_every_digit() {
     assert_eq!(sub.line_items[0].taxes[0].total, Some(dec!(0.790514)));
     let written = serde_json::to_value(&sub).unwrap();
     assert_eq!(written["line_items"][0]["price"].to_string(), "7.905138");
-    // A price written with many digits round-trips through JSON text exactly.
-    let mut order = fixture_json("order.json");
-    order["line_items"][0]["price"] = serde_json::from_str("0.10000000000000000555").unwrap();
-    let parsed: Order = serde_json::from_value(order).unwrap();
-    assert_eq!(
-        parsed.line_items[0].price.to_string(),
-        "0.10000000000000000555"
-    );
+    // PHP's json_encode writes a double's shortest form, or 17 digits under the legacy
+    // `serialize_precision = 17`: both read back as the number PHP meant.
+    for (php_wrote, meant) in [
+        ("84.939999", "84.939999"),
+        ("84.938999999999993", "84.939"),
+        ("0.10000000000000001", "0.1"),
+    ] {
+        let mut order = fixture_json("order.json");
+        order["line_items"][0]["price"] = serde_json::from_str(php_wrote).unwrap();
+        let parsed: Order = serde_json::from_value(order).unwrap();
+        assert_eq!(parsed.line_items[0].price.to_string(), meant, "{php_wrote}");
+    }
 }
 
 #[test]

@@ -1,8 +1,7 @@
 //! How WooCommerce's loosely typed JSON maps onto exact Rust types.
 //!
-//! Every helper first reads a [`serde_json::Value`] and converts from there. That keeps numbers
-//! exact whether or not serde_json's `arbitrary_precision` feature is on (the workspace turns it on
-//! through `rust_decimal`), which a hand-written `deserialize_any` visitor would get wrong.
+//! Every helper first reads a [`serde_json::Value`] and converts from there; amounts are read
+//! exactly by [`sync_core::money::decimal_from_json`].
 
 use std::str::FromStr;
 
@@ -15,25 +14,10 @@ use serde_json::Value;
 /// The timestamp format of every WooCommerce date field: `gmdate('Y-m-d\TH:i:s')`, no offset.
 pub(crate) const WC_DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
-/// A decimal from a JSON string (`"29.35"`, `"-5.00"`) or number (`7.905138`), exactly.
+/// A decimal from a JSON string (`"29.35"`, `"-5.00"`) or number (`7.905138`), exactly; the rule
+/// is sync-core's, shared by every client.
 pub(crate) fn decimal_from_value(value: &Value) -> Result<Option<Decimal>, String> {
-    let text = match value {
-        Value::Null => return Ok(None),
-        Value::String(s) if s.trim().is_empty() => return Ok(None),
-        Value::String(s) => s.trim().to_string(),
-        // `Number`'s text is the JSON text under `arbitrary_precision`, and the shortest
-        // round-tripping form otherwise: both parse exactly here.
-        Value::Number(n) => n.to_string(),
-        other => return Err(format!("expected a decimal amount, found {other}")),
-    };
-    let parsed = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(&text)
-    } else {
-        Decimal::from_str_exact(&text)
-    };
-    parsed
-        .map(Some)
-        .map_err(|e| format!("`{text}` is not a decimal amount: {e}"))
+    sync_core::money::decimal_from_json(value).map_err(|e| e.to_string())
 }
 
 /// Money that is always present (`"total": "29.35"`); blank reads as zero.
