@@ -26,8 +26,9 @@ use crate::tags::{TagCache, Tags};
 /// The executor's service name, in spans and errors.
 pub(crate) const SERVICE: &str = "activecampaign";
 
-/// An ActiveCampaign API v3 client. Cheap to clone; clones share the connection pool, the
-/// account's rate budget and the tag and field caches.
+/// An ActiveCampaign API v3 client. Cheap to clone; clones share the connection pool and the
+/// field cache. The account's rate budget and its tag name → id cache are shared by every
+/// client of the account in the process, clones or not.
 ///
 /// Every client of one account in this process — clones or separately built — shares one
 /// budget of 5 requests per second (see [`rate_limit`](crate::rate_limit)).
@@ -42,7 +43,7 @@ struct Inner {
     exec: HttpExecutor,
     account_key: String,
     bulk: BulkLimits,
-    tags: TagCache,
+    tags: Arc<TagCache>,
     fields: FieldCache,
 }
 
@@ -85,8 +86,8 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Share the rate budget under this key instead of the one derived from the host. Use it when
-    /// one account is reached through several hosts.
+    /// Share the rate budget and the tag cache under this key instead of the one derived from
+    /// the host. Use it when one account is reached through several hosts.
     pub fn account_key(mut self, key: impl Into<String>) -> Self {
         self.account_key = Some(key.into());
         self
@@ -166,8 +167,8 @@ impl ClientBuilder {
                 base,
                 token: self.token,
                 exec,
+                tags: TagCache::shared(&key),
                 account_key: key,
-                tags: TagCache::default(),
                 fields: FieldCache::default(),
             }),
         })

@@ -7,8 +7,9 @@
 //!
 //! * **Contacts** — sync (upsert by email) with custom field values, create, get, get by email,
 //!   update, delete, list as a [`Page`] or a `Stream` ([`contacts`]).
-//! * **Tags** — find by name, create when missing with a name → id cache that is safe under
-//!   concurrency, add to and remove from contacts ([`tags`]).
+//! * **Tags** — find by name, create when missing with a name → id cache that is shared by
+//!   every client of the account in the process and safe under concurrency, add to and remove
+//!   from contacts ([`tags`]).
 //! * **Custom fields** — list, resolve by personalization tag or title, set values, with typed
 //!   values for dates, datetimes, decimals and multi-selects ([`fields`], [`FieldValue`]).
 //! * **Lists** — subscribe, unsubscribe, re-subscribe ([`lists`]).

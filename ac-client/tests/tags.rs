@@ -166,3 +166,45 @@ async fn add_and_remove_on_a_contact() {
     // A tag the contact does not have: nothing to do, no DELETE.
     assert!(!c.tags().remove_from_contact(113, 99).await.unwrap());
 }
+
+/// Two clients built separately for one account (say, two workers in one process) race to
+/// ensure the same new tag: the account's tag cache is shared, so only one creates it.
+#[tokio::test]
+async fn separately_built_clients_of_one_account_create_a_tag_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/tags"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"tags": [], "meta": {"total": "0"}}))
+                // Slow enough that both clients are asking while the first one looks.
+                .set_delay(Duration::from_millis(100)),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/3/tags"))
+        .respond_with(move |req: &Request| {
+            let body = body_json(req);
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"tag": tag(88, body["tag"]["tag"].as_str().unwrap())}))
+        })
+        .mount(&server)
+        .await;
+
+    // Not clones: each builds its own executor, as two services wired separately would.
+    let first = client(&server);
+    let second = client(&server);
+    let (first_tags, second_tags) = (first.tags(), second.tags());
+    let (a, b) = tokio::join!(
+        first_tags.ensure("winter-sale"),
+        second_tags.ensure("Winter-Sale")
+    );
+    assert_eq!((a.unwrap(), b.unwrap()), (88, 88));
+    let requests = server.received_requests().await.unwrap();
+    let posts = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == "/api/3/tags")
+        .count();
+    assert_eq!(posts, 1, "one POST /tags for the account");
+}

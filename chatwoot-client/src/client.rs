@@ -168,7 +168,8 @@ pub(crate) fn decode<T: DeserializeOwned>(
         operation: operation.to_string(),
         path: e.path,
         message: e.message,
-        excerpt: response.body_excerpt().chars().take(200).collect(),
+        // Redacted: inbox, user and bot bodies carry credentials.
+        excerpt: crate::redact::body_excerpt(&response.body, 200),
     })
 }
 

@@ -131,7 +131,7 @@ impl ContactInput {
     }
 
     /// The trimmed identifier, if any.
-    fn lookup_identifier(&self) -> Option<&str> {
+    pub(crate) fn lookup_identifier(&self) -> Option<&str> {
         self.identifier
             .as_deref()
             .map(str::trim)
@@ -139,7 +139,7 @@ impl ContactInput {
     }
 
     /// The normalized email (Chatwoot stores emails lowercased).
-    fn lookup_email(&self) -> Option<String> {
+    pub(crate) fn lookup_email(&self) -> Option<String> {
         self.email
             .as_deref()
             .map(|e| e.trim().to_lowercase())

@@ -564,7 +564,9 @@ mod tests {
             "100"
         );
         assert_eq!(
-            Money::new(d("84.939999"), "EUR").to_json_number().to_string(),
+            Money::new(d("84.939999"), "EUR")
+                .to_json_number()
+                .to_string(),
             "84.94"
         );
     }

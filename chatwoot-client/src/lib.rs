@@ -86,9 +86,12 @@
 //!
 //! [`webhook::WebhookVerifier`] checks `X-Chatwoot-Signature: sha256=<hex>` over
 //! `"{X-Chatwoot-Timestamp}.{raw body}"` in constant time, refuses timestamps outside a window
-//! (five minutes by default), and gives `X-Chatwoot-Delivery` as the dedupe key. Chatwoot
-//! signs account webhooks from v4.11.2 and API inbox and agent bot webhooks from v4.13.0;
-//! older servers need an explicit opt-in. [`WebhookEvent`] types every event Chatwoot sends,
+//! (five minutes by default), and gives `X-Chatwoot-Delivery` as the dedupe key. Signing came
+//! with Chatwoot PRs #13573 (account webhooks) and #13892 (API inboxes, agent bots); a
+//! maintainer dates them to v4.11.2 and v4.13.0 (chatwoot/chatwoot#13862), which this crate
+//! has not confirmed (see [`webhook::WebhookVerifier`]). Servers that do not sign need an
+//! explicit opt-in, and then [`webhook::Delivery::authenticity`] must be checked.
+//! [`WebhookEvent`] types every event Chatwoot sends,
 //! reads fields that arrive as integers in one payload and strings in another, and keeps
 //! unknown events instead of rejecting them.
 //!
@@ -130,6 +133,7 @@ pub mod messages;
 pub mod models;
 mod pagination;
 pub mod platform;
+mod redact;
 pub mod sync;
 pub mod webhook;
 

@@ -54,7 +54,8 @@ pub(crate) fn payload_or_bare<T: DeserializeOwned>(
         operation: operation.to_string(),
         path: e.path,
         message: e.message,
-        excerpt: text.chars().take(200).collect(),
+        // Redacted: inbox, user and bot bodies carry credentials.
+        excerpt: crate::redact::body_excerpt(text.as_bytes(), 200),
     })
 }
 

@@ -1,6 +1,7 @@
 //! [`ContactSink`]: a sync-core [`Sink`] that keeps Chatwoot contacts, and their customer
 //! context attributes, in step with a shop's customers and orders.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use async_trait::async_trait;
@@ -46,6 +47,12 @@ pub struct CustomerSnapshot {
 ///
 /// Idempotent, as sync-core requires: writing a record twice finds the same contact and, when
 /// nothing changed, sends no update at all.
+///
+/// Records run a few at a time, except that snapshots of one contact (the same identifier or
+/// the same email, case-insensitively) run one after another in batch order, so the later
+/// snapshot is the one that stays and a new contact is created once. When an earlier snapshot
+/// of a contact must be retried, the later ones in the batch wait for it (they are answered
+/// "retry later" too) instead of being overwritten by the retry.
 ///
 /// Answers per record:
 /// - delivered: created, updated or already up to date;
@@ -113,8 +120,8 @@ impl ContactSink {
         self
     }
 
-    /// Contacts written at once within a batch (default 4, at least 1). The client's rate
-    /// limit still applies.
+    /// Contacts written at once within a batch (default 4, at least 1). Snapshots of the same
+    /// contact never run at once, whatever this is. The client's rate limit still applies.
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
         self
@@ -182,32 +189,144 @@ fn ack_for(key: &str, error: Error) -> Result<Ack, StageError> {
     })
 }
 
+/// The keys a contact is found by (see [`Contacts::upsert`](crate::contacts::Contacts::upsert)):
+/// two records sharing any of them may land on the same contact.
+fn contact_keys(input: &ContactInput) -> Vec<String> {
+    let mut keys = Vec::with_capacity(2);
+    if let Some(identifier) = input.lookup_identifier() {
+        keys.push(format!("identifier:{identifier}"));
+    }
+    if let Some(email) = input.lookup_email() {
+        keys.push(format!("email:{email}"));
+    }
+    keys
+}
+
+/// Split a batch into rounds run one after another. Records linked by shared keys, directly or
+/// through other records (`a@x` + `woo:1`, then `woo:1` alone, then `a@x` alone: all one
+/// contact), form a group; the n-th record of a group goes in round n. So each contact's
+/// records run in input order, and unrelated records share a round and run concurrently.
+fn plan_rounds(keys: &[Vec<String>]) -> Vec<Vec<usize>> {
+    // Union-find over record indices, joined through the first record seen with each key.
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..keys.len()).collect();
+    let mut first_with: HashMap<&str, usize> = HashMap::new();
+    for (i, record_keys) in keys.iter().enumerate() {
+        for k in record_keys {
+            let other = *first_with.entry(k.as_str()).or_insert(i);
+            let (a, b) = (root(&mut parent, i), root(&mut parent, other));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut seen_in_group: HashMap<usize, usize> = HashMap::new();
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    for i in 0..keys.len() {
+        let group = root(&mut parent, i);
+        let round = seen_in_group.entry(group).or_insert(0);
+        if rounds.len() <= *round {
+            rounds.push(Vec::new());
+        }
+        rounds[*round].push(i);
+        *round += 1;
+    }
+    rounds
+}
+
 #[async_trait]
 impl Sink<CustomerSnapshot> for ContactSink {
     async fn write(
         &self,
         batch: &[SinkRecord<'_, CustomerSnapshot>],
     ) -> Result<Vec<Ack>, StageError> {
-        // Futures built up front (not in a stream closure) keep the borrow checker's lifetimes
-        // concrete; `buffered` runs a few at a time and keeps the batch order.
-        let pending: Vec<_> = batch
+        let inputs: Vec<ContactInput> = batch
             .iter()
-            .map(|record| self.sync_customer(record.data))
+            .map(|record| self.contact_input(record.data))
             .collect();
-        let results: Vec<Result<Upserted, Error>> = futures_util::stream::iter(pending)
-            .buffered(self.concurrency)
-            .collect()
-            .await;
-        let mut acks = Vec::with_capacity(batch.len());
-        for (record, result) in batch.iter().zip(results) {
-            match result {
-                Ok(upserted) => {
-                    tracing::debug!(key = record.key, contact = upserted.contact.id, outcome = ?upserted.outcome, "contact in step");
-                    acks.push(Ack::Delivered);
+        let keys: Vec<Vec<String>> = inputs.iter().map(contact_keys).collect();
+        let mut acks: Vec<Option<Ack>> = vec![None; batch.len()];
+        // Keys of contacts with a snapshot waiting for a retry: later snapshots wait too, or
+        // the retry of the older one would overwrite them.
+        let mut waiting: HashSet<&str> = HashSet::new();
+        let contacts = self.client.contacts();
+
+        for round in plan_rounds(&keys) {
+            let mut run = Vec::with_capacity(round.len());
+            for i in round {
+                if keys[i].iter().any(|k| waiting.contains(k.as_str())) {
+                    waiting.extend(keys[i].iter().map(String::as_str));
+                    acks[i] = Some(Ack::retry(format!(
+                        "contact `{}`: an earlier snapshot of this contact in the batch is \
+                         waiting for a retry; this one is written after it",
+                        batch[i].key
+                    )));
+                } else {
+                    run.push(i);
                 }
-                Err(error) => acks.push(ack_for(record.key, error)?),
+            }
+            // Futures built up front (not in a stream closure) keep the borrow checker's
+            // lifetimes concrete; `buffered` runs a few at a time and keeps the order.
+            let pending: Vec<_> = run.iter().map(|&i| contacts.upsert(&inputs[i])).collect();
+            let results: Vec<Result<Upserted, Error>> = futures_util::stream::iter(pending)
+                .buffered(self.concurrency)
+                .collect()
+                .await;
+            for (i, result) in run.into_iter().zip(results) {
+                let record = &batch[i];
+                let ack = match result {
+                    Ok(upserted) => {
+                        tracing::debug!(key = record.key, contact = upserted.contact.id, outcome = ?upserted.outcome, "contact in step");
+                        Ack::Delivered
+                    }
+                    Err(error) => ack_for(record.key, error)?,
+                };
+                if matches!(ack, Ack::RetryLater { .. }) {
+                    waiting.extend(keys[i].iter().map(String::as_str));
+                }
+                acks[i] = Some(ack);
             }
         }
-        Ok(acks)
+        Ok(acks
+            .into_iter()
+            .map(|ack| ack.unwrap_or_else(|| Ack::retry("internal: record was not written")))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(records: &[&[&str]]) -> Vec<Vec<String>> {
+        records
+            .iter()
+            .map(|ks| ks.iter().map(|k| k.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn unrelated_records_share_the_first_round() {
+        let plan = plan_rounds(&keys(&[&["email:a"], &["email:b"], &[], &["identifier:c"]]));
+        assert_eq!(plan, vec![vec![0, 1, 2, 3]]);
+    }
+
+    #[test]
+    fn records_of_one_contact_run_in_input_order() {
+        // 0 and 2 share an email; 3 shares 2's identifier, so 0, 2, 3 and 4 may all be one
+        // contact; 1 and 5 are another.
+        let plan = plan_rounds(&keys(&[
+            &["email:ada"],
+            &["email:grace"],
+            &["identifier:woo:1", "email:ada"],
+            &["identifier:woo:1"],
+            &["email:ada"],
+            &["email:grace"],
+        ]));
+        assert_eq!(plan, vec![vec![0, 1], vec![2, 5], vec![3], vec![4]]);
     }
 }

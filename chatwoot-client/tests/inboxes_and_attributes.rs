@@ -182,3 +182,77 @@ async fn ensure_creates_only_the_missing_context_definitions() {
         .unwrap();
     assert_eq!(created.len(), 10);
 }
+
+/// Channel credentials Chatwoot includes for administrators (values made up).
+const INBOX_SECRETS: [&str; 7] = [
+    "hmac-7d1e",
+    "whsec-51aa",
+    "imap-pw-0c3f",
+    "smtp-pw-9b2d",
+    "twilio-auth-44e1",
+    "wa-key-8f0a",
+    "fb-page-tok-31c9",
+];
+
+fn inbox_with_credentials(id: serde_json::Value) -> serde_json::Value {
+    json!({
+        "id": id, "name": "Support mail", "channel_type": "Channel::Email",
+        "hmac_token": INBOX_SECRETS[0], "hmac_mandatory": false,
+        "secret": INBOX_SECRETS[1],
+        "imap_login": "support@example.com", "imap_password": INBOX_SECRETS[2],
+        "smtp_password": INBOX_SECRETS[3],
+        "auth_token": INBOX_SECRETS[4],
+        "provider_config": {"api_key": INBOX_SECRETS[5], "phone_number_id": "123"},
+        "page_access_token": INBOX_SECRETS[6]
+    })
+}
+
+#[tokio::test]
+async fn inbox_debug_and_decode_errors_show_no_channel_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(app_path("inboxes/4")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(inbox_with_credentials(json!(4))))
+        .mount(&server)
+        .await;
+    // A body that fails to decode (the id is not a number): the error's excerpt of it.
+    Mock::given(method("GET"))
+        .and(path(app_path("inboxes/5")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(inbox_with_credentials(json!("five"))),
+        )
+        .mount(&server)
+        .await;
+
+    let client = app(&server);
+    let inbox = client.inboxes().get(4).await.unwrap();
+    let printed = format!("{inbox:?} {inbox:#?}");
+    for secret in INBOX_SECRETS {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    // The keys are still listed, and the values still readable on purpose.
+    assert!(printed.contains("imap_password") && printed.contains("[REDACTED]"));
+    assert!(printed.contains("support@example.com"), "{printed}");
+    assert_eq!(inbox.extra["smtp_password"], INBOX_SECRETS[3]);
+
+    let err = client.inboxes().get(5).await.unwrap_err();
+    let printed = format!("{err} {err:?}");
+    assert!(printed.contains("inboxes.get"), "{printed}");
+    for secret in INBOX_SECRETS {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+}
+
+#[test]
+fn an_inbox_update_event_shows_no_changed_credentials() {
+    use chatwoot_client::webhook::WebhookEvent;
+    let mut inbox = inbox_with_credentials(json!(4));
+    inbox["event"] = json!("inbox_updated");
+    inbox["changed_attributes"] = json!([{"imap_password": {"previous_value": "old-pw-1", "current_value": INBOX_SECRETS[2]}}]);
+    let event = WebhookEvent::parse(inbox.to_string().as_bytes()).unwrap();
+    let printed = format!("{event:?}");
+    assert!(printed.contains("imap_password"), "{printed}");
+    for secret in INBOX_SECRETS.iter().chain(&["old-pw-1"]) {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+}

@@ -2,7 +2,9 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chatwoot_client::context::{OrderStatus, OrderSummary};
 use chatwoot_client::{ContactSink, ContextRules, CustomerSnapshot};
@@ -65,13 +67,32 @@ fn customers() -> Vec<SourceRecord<CustomerSnapshot, u64>> {
 #[derive(Clone, Default)]
 struct FakeContacts {
     contacts: Arc<Mutex<Vec<serde_json::Value>>>,
+    lookups: Arc<AtomicUsize>,
+    first_lookup: FirstLookup,
+}
+
+/// How the fake answers the very first contact lookup, to stage races.
+#[derive(Clone, Copy, Default)]
+enum FirstLookup {
+    #[default]
+    Normal,
+    /// Answered after 300 ms: a concurrent second lookup would overtake it.
+    Slow,
+    /// 503, which the sink answers with retry-later.
+    Unavailable,
 }
 
 impl FakeContacts {
     fn with(contacts: Vec<serde_json::Value>) -> Self {
         FakeContacts {
             contacts: Arc::new(Mutex::new(contacts)),
+            ..Default::default()
         }
+    }
+
+    fn first_lookup(mut self, first: FirstLookup) -> Self {
+        self.first_lookup = first;
+        self
     }
 
     fn snapshot(&self) -> Vec<serde_json::Value> {
@@ -87,14 +108,23 @@ impl FakeContacts {
                 let condition = &body["payload"][0];
                 let key = condition["attribute_key"].as_str().unwrap().to_string();
                 let wanted = condition["values"][0].as_str().unwrap().to_lowercase();
+                let first = store.lookups.fetch_add(1, Ordering::SeqCst) == 0;
+                if first && matches!(store.first_lookup, FirstLookup::Unavailable) {
+                    return ResponseTemplate::new(503).set_body_string("Service Unavailable");
+                }
                 let found: Vec<_> = store
                     .snapshot()
                     .into_iter()
                     .filter(|c| c[&key].as_str().is_some_and(|v| v.to_lowercase() == wanted))
                     .collect();
-                ResponseTemplate::new(200).set_body_json(
+                let answer = ResponseTemplate::new(200).set_body_json(
                     json!({"meta": {"count": found.len(), "current_page": 1}, "payload": found}),
-                )
+                );
+                if first && matches!(store.first_lookup, FirstLookup::Slow) {
+                    answer.set_delay(Duration::from_millis(300))
+                } else {
+                    answer
+                }
             })
             .mount(server)
             .await;
@@ -330,4 +360,119 @@ async fn throttling_is_answered_with_retry_later_and_the_wait() {
         reason.contains("customer-1002") && reason.contains("Retry later"),
         "{reason}"
     );
+}
+
+/// Two snapshots of one customer: the older with one order, the newer with two.
+fn two_snapshots_of_ada() -> (CustomerSnapshot, CustomerSnapshot) {
+    let order = |id: &str, day: u32| OrderSummary {
+        id: id.into(),
+        placed_at: Utc.with_ymd_and_hms(2024, 4, day, 8, 0, 0).unwrap(),
+        total: dec!(30),
+        currency: "EUR".into(),
+        status: OrderStatus::Completed,
+    };
+    let older = CustomerSnapshot {
+        identifier: Some("woo:1001".into()),
+        email: Some("ada@example.com".into()),
+        name: Some("Ada Lovelace".into()),
+        orders: vec![order("5001", 1)],
+        ..Default::default()
+    };
+    let newer = CustomerSnapshot {
+        // Same customer, matched by email whatever its case.
+        email: Some("ADA@example.com".into()),
+        orders: vec![order("5001", 1), order("5002", 11)],
+        ..older.clone()
+    };
+    (older, newer)
+}
+
+/// Two snapshots of one customer in one batch, the older one's lookup slow enough that, run
+/// concurrently, the newer would be written first and then overwritten. Written one after the
+/// other, the newer snapshot's attributes stay, for a new contact and an existing one alike.
+#[tokio::test]
+async fn snapshots_of_one_customer_in_a_batch_are_written_in_order() {
+    use sync_core::{Ack, Sink, SinkRecord};
+    for existing in [false, true] {
+        let server = MockServer::start().await;
+        let contacts = if existing {
+            vec![contact_json(42, "ada@example.com", Some("woo:1001"))]
+        } else {
+            Vec::new()
+        };
+        let fake = FakeContacts::with(contacts).first_lookup(FirstLookup::Slow);
+        fake.mount(&server).await;
+        let sink = ContactSink::new(app(&server)).concurrency(4);
+        let (older, newer) = two_snapshots_of_ada();
+        let acks = sink
+            .write(&[
+                SinkRecord {
+                    key: "ada-v1",
+                    data: &older,
+                },
+                SinkRecord {
+                    key: "ada-v2",
+                    data: &newer,
+                },
+            ])
+            .await
+            .unwrap();
+        assert_eq!(
+            acks,
+            vec![Ack::Delivered, Ack::Delivered],
+            "existing: {existing}"
+        );
+        let contacts = fake.snapshot();
+        assert_eq!(contacts.len(), 1, "one contact (existing: {existing})");
+        let attributes = &contacts[0]["custom_attributes"];
+        assert_eq!(
+            attributes["shop_order_count"],
+            json!(2),
+            "the later snapshot wins (existing: {existing}): {attributes}"
+        );
+        assert_eq!(attributes["shop_customer_tier"], "returning");
+    }
+}
+
+/// When the older snapshot must be retried, the newer one waits for it (retry-later, nothing
+/// written) instead of being written now and overwritten by the retry; an unrelated customer
+/// in the same batch is written.
+#[tokio::test]
+async fn a_later_snapshot_waits_while_an_earlier_one_is_retried() {
+    use sync_core::{Ack, Sink, SinkRecord};
+    let server = MockServer::start().await;
+    let fake = FakeContacts::default().first_lookup(FirstLookup::Unavailable);
+    fake.mount(&server).await;
+    let sink = ContactSink::new(app(&server));
+    let (older, newer) = two_snapshots_of_ada();
+    let grace = customers().remove(1).data;
+    let acks = sink
+        .write(&[
+            SinkRecord {
+                key: "ada-v1",
+                data: &older,
+            },
+            SinkRecord {
+                key: "grace",
+                data: &grace,
+            },
+            SinkRecord {
+                key: "ada-v2",
+                data: &newer,
+            },
+        ])
+        .await
+        .unwrap();
+    assert!(matches!(acks[0], Ack::RetryLater { .. }), "{acks:?}");
+    assert_eq!(acks[1], Ack::Delivered);
+    let Ack::RetryLater { reason, .. } = &acks[2] else {
+        panic!("{acks:?}")
+    };
+    assert!(
+        reason.contains("ada-v2") && reason.contains("earlier snapshot"),
+        "{reason}"
+    );
+    let contacts = fake.snapshot();
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0]["email"], "grace@example.com");
 }

@@ -188,8 +188,11 @@ fn unsigned_deliveries_need_an_explicit_opt_in() {
     assert!(err.to_string().contains("v4.11.2"), "{err}");
     assert!(err.to_string().contains("accept_unsigned"), "{err}");
 
-    // Opt-in 1: a secret, plus acceptance of unsigned deliveries (a fleet mid-upgrade).
-    let mixed = WebhookVerifier::new(SECRET).accept_unsigned(true);
+    // Opt-in 1: a secret, plus acceptance of unsigned deliveries (a fleet mid-upgrade), which
+    // takes both options.
+    let mixed = WebhookVerifier::new(SECRET)
+        .accept_unsigned(true)
+        .mixed_fleet(true);
     let d = verify_at(&mixed, &bare, body.as_bytes(), SIGNED_AT).unwrap();
     assert_eq!(d.authenticity, Authenticity::Unsigned);
     assert!(!d.is_verified());
@@ -454,5 +457,42 @@ fn events_round_trip_without_losing_fields() {
     assert_eq!(
         value["conversation"]["messages"][0]["processed_message_content"],
         "Hello, my parcel did not arrive"
+    );
+}
+
+/// With a secret configured, `accept_unsigned(true)` alone does not let a delivery without a
+/// signature through (that is what a forged request looks like); `mixed_fleet(true)` alone
+/// does not either. Only both together accept it, and then only as `Unsigned`.
+#[test]
+fn a_secret_refuses_unsigned_deliveries_unless_a_mixed_fleet_is_declared() {
+    let body = fixture_text("webhook_conversation_status_changed.json");
+    let bare = HeaderMap::new();
+
+    let half = WebhookVerifier::new(SECRET).accept_unsigned(true);
+    let err = verify_at(&half, &bare, body.as_bytes(), SIGNED_AT).unwrap_err();
+    assert_eq!(err, WebhookError::UnsignedWithSecret);
+    assert_eq!(err.http_status(), 401);
+    assert!(err.to_string().contains("mixed_fleet(true)"), "{err}");
+    let err = half.verify_and_parse(&bare, body.as_bytes()).unwrap_err();
+    assert_eq!(err, WebhookError::UnsignedWithSecret);
+
+    let other_half = WebhookVerifier::new(SECRET).mixed_fleet(true);
+    assert_eq!(
+        verify_at(&other_half, &bare, body.as_bytes(), SIGNED_AT),
+        Err(WebhookError::MissingSignature)
+    );
+
+    let both = WebhookVerifier::new(SECRET)
+        .accept_unsigned(true)
+        .mixed_fleet(true);
+    let delivery = verify_at(&both, &bare, body.as_bytes(), SIGNED_AT).unwrap();
+    assert_eq!(delivery.authenticity, Authenticity::Unsigned);
+    assert!(!delivery.is_verified());
+    // Signed deliveries to the same verifier are still checked.
+    let signed = signed_headers(body.as_bytes(), SECRET, SIGNED_AT);
+    assert!(
+        verify_at(&both, &signed, body.as_bytes(), SIGNED_AT)
+            .unwrap()
+            .is_verified()
     );
 }

@@ -103,3 +103,50 @@ fn unusable_input_exits_2() {
     let out = run(&["--country", "atlantis"], "email\na@b.com\n");
     assert_ne!(out.status.code(), Some(0));
 }
+
+/// A connection whose reader gets `data`, then a connection reset (ECONNRESET).
+#[cfg(target_os = "linux")]
+fn reset_after(data: &[u8]) -> std::net::TcpStream {
+    use std::net::{TcpListener, TcpStream};
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let conn = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (mut peer, _) = listener.accept().unwrap();
+    peer.write_all(data).unwrap();
+    // Linux resets a connection, rather than ending it cleanly, when a socket is closed with
+    // data it has not read: leave one byte unread on `peer`, then close it.
+    (&conn).write_all(b"x").unwrap();
+    let mut byte = [0u8; 1];
+    assert_eq!(peer.peek(&mut byte).unwrap(), 1);
+    drop(peer);
+    conn
+}
+
+/// A read error part-way through the input (here a connection reset after the header and two
+/// rows, as a pipe from another host or a network share can produce) must not end in exit 0
+/// with a truncated file that a script would then upload.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_error_mid_file_fails_and_says_the_output_is_incomplete() {
+    use std::os::fd::OwnedFd;
+
+    for threads in ["1", "2"] {
+        let conn = reset_after(b"email\na@example.com\nb@example.com\n");
+        let out = Command::new(env!("CARGO_BIN_EXE_audience-hash"))
+            .args(["--threads", threads])
+            .stdin(Stdio::from(OwnedFd::from(conn)))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--threads {threads}: {stderr}");
+        assert!(stderr.contains("INCOMPLETE"), "{stderr}");
+        assert!(stderr.contains("line 4"), "where reading stopped: {stderr}");
+        // The rows read before the failure are still written (header + 2 rows).
+        assert_eq!(
+            out.stdout.iter().filter(|b| **b == b'\n').count(),
+            3,
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

@@ -4,7 +4,7 @@ use futures_core::Stream;
 use serde::Deserialize;
 use sync_core::http::reqwest::Method;
 
-use crate::client::Client;
+use crate::client::{Body, Client};
 use crate::error::Error;
 use crate::models::page::RawPage;
 use crate::models::{CustomAudience, NewAudience, Page};
@@ -50,7 +50,7 @@ impl AdAccount {
                 Method::POST,
                 &format!("{}/customaudiences", self.id),
                 &[],
-                Some(body),
+                Some(Body::Json(body)),
                 false,
             )
             .await?;

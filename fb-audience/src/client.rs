@@ -156,6 +156,14 @@ impl ClientBuilder {
     }
 }
 
+/// A request body, already encoded.
+pub(crate) enum Body {
+    /// A JSON document.
+    Json(String),
+    /// `application/x-www-form-urlencoded` parameters.
+    Form(String),
+}
+
 struct Inner {
     exec: HttpExecutor,
     base: Url,
@@ -232,7 +240,7 @@ impl Client {
         method: Method,
         path: &str,
         query: &[(&str, &str)],
-        json_body: Option<String>,
+        body: Option<Body>,
         idempotent: bool,
     ) -> Result<T, Error> {
         let url = self.url(path)?;
@@ -250,10 +258,18 @@ impl Client {
                     .request(method.clone(), url.clone())
                     .query(query)
                     .query(&auth);
-                if let Some(body) = &json_body {
-                    req = req
-                        .header("content-type", "application/json")
-                        .body(body.clone());
+                match &body {
+                    Some(Body::Json(json)) => {
+                        req = req
+                            .header("content-type", "application/json")
+                            .body(json.clone());
+                    }
+                    Some(Body::Form(form)) => {
+                        req = req
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .body(form.clone());
+                    }
+                    None => {}
                 }
                 req.build()
             })

@@ -29,10 +29,14 @@ type MapFn<R> = dyn Fn(&R) -> AudienceChange + Send + Sync;
 /// Writes records into an audience: each record is mapped to an [`AudienceChange`], normalized
 /// and hashed, and sent with `POST` or `DELETE /{id}/users` in batches of up to 10,000.
 ///
-/// Adding or removing a person twice changes nothing, so redelivery after a crash is harmless.
+/// Changes reach Meta in the order of the batch (each run of consecutive adds or removes is
+/// one upload), so a person unsubscribed and then subscribed again within one batch ends up
+/// in the audience. Adding or removing a person twice changes nothing, so redelivery after a
+/// crash is harmless.
 /// Per record the sink answers: `Delivered`; `Rejected` when nothing identifying survived
 /// normalization (the reasons name the keys) or Meta refused the batch for its data;
-/// `RetryLater` when Meta throttled or failed transiently. Configuration failures (token,
+/// `RetryLater` when Meta throttled or failed transiently (and, so the retried change still
+/// lands last, for every change after it in the batch, which is not sent). Configuration failures (token,
 /// permissions) fail the whole write, which stops the run.
 ///
 /// ```
@@ -102,22 +106,31 @@ impl<R> AudienceSink<R> {
     }
 }
 
+/// Consecutive changes of one kind, sent together; `indices` are their places in the batch.
+struct Run {
+    mode: UploadMode,
+    indices: Vec<usize>,
+    rows: Vec<HashedRow>,
+}
+
 #[async_trait]
 impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
+    /// Sends the batch's changes in input order: each run of consecutive adds (or removes) is
+    /// one upload, so a person removed and then re-added in the same batch ends up added.
+    ///
+    /// Once a run must be retried, the runs after it are not sent and are answered
+    /// `RetryLater` too: sending them now would let the retried, older change land last.
     async fn write(&self, batch: &[SinkRecord<'_, R>]) -> Result<Vec<Ack>, StageError> {
         let mut acks: Vec<Option<Ack>> = vec![None; batch.len()];
-        let mut groups: [(UploadMode, Vec<usize>, Vec<HashedRow>); 2] = [
-            (UploadMode::Add, Vec::new(), Vec::new()),
-            (UploadMode::Remove, Vec::new(), Vec::new()),
-        ];
+        let mut runs: Vec<Run> = Vec::new();
         for (i, record) in batch.iter().enumerate() {
-            let (group, values) = match (self.map)(record.data) {
+            let (mode, values) = match (self.map)(record.data) {
                 AudienceChange::Ignore => {
                     acks[i] = Some(Ack::Delivered);
                     continue;
                 }
-                AudienceChange::Add(v) => (0, v),
-                AudienceChange::Remove(v) => (1, v),
+                AudienceChange::Add(v) => (UploadMode::Add, v),
+                AudienceChange::Remove(v) => (UploadMode::Remove, v),
             };
             let row = self.normalizer.hash_row(&self.schema, &values);
             if !row.is_usable() {
@@ -129,30 +142,48 @@ impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
                 )));
                 continue;
             }
-            groups[group].1.push(i);
-            groups[group].2.push(row);
-        }
-        for (mode, indices, rows) in &groups {
-            if rows.is_empty() {
-                continue;
+            match runs.last_mut() {
+                Some(run) if run.mode == mode => {
+                    run.indices.push(i);
+                    run.rows.push(row);
+                }
+                _ => runs.push(Run {
+                    mode,
+                    indices: vec![i],
+                    rows: vec![row],
+                }),
             }
-            let ack = match self.upload(*mode, rows).await {
-                Ok(()) => Ack::Delivered,
-                Err(e) => match e.verdict() {
-                    Verdict::Permanent(PermanentKind::Config) => {
-                        return Err(StageError::from_classified(e));
-                    }
-                    Verdict::Retry { after } | Verdict::RateLimited { after } => Ack::RetryLater {
-                        reason: e.to_string(),
-                        after,
-                    },
-                    _ => Ack::Rejected {
-                        reason: e.to_string(),
-                        response: e.graph().and_then(|g| serde_json::to_string(g).ok()),
+        }
+        // Set when a run must be retried: every later run waits behind it.
+        let mut held_back: Option<Ack> = None;
+        for run in &runs {
+            let ack = match &held_back {
+                Some(ack) => ack.clone(),
+                None => match self.upload(run.mode, &run.rows).await {
+                    Ok(()) => Ack::Delivered,
+                    Err(e) => match e.verdict() {
+                        Verdict::Permanent(PermanentKind::Config) => {
+                            return Err(StageError::from_classified(e));
+                        }
+                        Verdict::Retry { after } | Verdict::RateLimited { after } => {
+                            let reason = e.to_string();
+                            held_back = Some(Ack::RetryLater {
+                                reason: format!(
+                                    "not sent: an earlier change in the same batch must be \
+                                     retried first ({reason})"
+                                ),
+                                after,
+                            });
+                            Ack::RetryLater { reason, after }
+                        }
+                        _ => Ack::Rejected {
+                            reason: e.to_string(),
+                            response: e.graph().and_then(|g| serde_json::to_string(g).ok()),
+                        },
                     },
                 },
             };
-            for i in indices {
+            for i in &run.indices {
                 acks[*i] = Some(ack.clone());
             }
         }

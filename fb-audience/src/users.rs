@@ -11,6 +11,7 @@ use sync_core::http::reqwest::Method;
 use tokio::time::Instant;
 
 use crate::audiences::AudienceRef;
+use crate::client::Body;
 use crate::error::Error;
 use crate::models::{InvalidSample, UploadResponse};
 use crate::normalize::{FieldRejection, HashedRow, Normalizer, RejectReason};
@@ -27,7 +28,8 @@ const MAX_SAMPLES: usize = 100;
 pub enum UploadMode {
     /// `POST /{id}/users`: add these people.
     Add,
-    /// `DELETE /{id}/users`: remove these people.
+    /// `DELETE /{id}/users`: remove these people (`payload` and `session` sent as form
+    /// parameters, as Meta's examples do).
     Remove,
     /// `POST /{id}/usersreplace`: the audience becomes exactly these people.
     Replace,
@@ -361,19 +363,34 @@ impl UploadSession {
                 None => self.started = Some(Instant::now()),
             }
         }
-        let mut body = String::with_capacity(self.batch.len() + 256);
+        let mut session = String::with_capacity(128);
         let _ = write!(
-            body,
-            r#"{{"session":{{"session_id":{session_id},"batch_seq":{batch_seq},"last_batch_flag":{last}"#
+            session,
+            r#"{{"session_id":{session_id},"batch_seq":{batch_seq},"last_batch_flag":{last}"#
         );
         if let Some(total) = self.upload.estimated_total {
-            let _ = write!(body, r#","estimated_num_total":{total}"#);
+            let _ = write!(session, r#","estimated_num_total":{total}"#);
         }
-        body.push_str(r#"},"payload":{"schema":"#);
-        body.push_str(&serde_json::to_string(&self.upload.schema).unwrap_or_default());
-        body.push_str(r#","data":["#);
-        body.push_str(&self.batch);
-        body.push_str("]}}");
+        session.push('}');
+        let mut payload = String::with_capacity(self.batch.len() + 128);
+        payload.push_str(r#"{"schema":"#);
+        payload.push_str(&serde_json::to_string(&self.upload.schema).unwrap_or_default());
+        payload.push_str(r#","data":["#);
+        payload.push_str(&self.batch);
+        payload.push_str("]}");
+        let body = match mode {
+            // Meta documents removal as `DELETE` with `payload` (and `session`) as form
+            // parameters holding JSON; a JSON body on a DELETE is not documented anywhere.
+            UploadMode::Remove => Body::Form(
+                url::form_urlencoded::Serializer::new(String::with_capacity(
+                    payload.len() * 3 / 2 + session.len() * 2,
+                ))
+                .append_pair("session", &session)
+                .append_pair("payload", &payload)
+                .finish(),
+            ),
+            _ => Body::Json(format!(r#"{{"session":{session},"payload":{payload}}}"#)),
+        };
 
         let path = format!("{}/{}", self.upload.audience.id(), mode.edge());
         tracing::debug!(

@@ -61,11 +61,24 @@ fn ok_upload(received: i64) -> ResponseTemplate {
     }))
 }
 
+/// Each request's body as JSON; a form body (removals) becomes an object of its parameters,
+/// each parsed as the JSON it holds.
 fn bodies(requests: &[Request]) -> Vec<Value> {
-    requests
-        .iter()
-        .map(|r| serde_json::from_slice(&r.body).unwrap())
-        .collect()
+    requests.iter().map(body_json).collect()
+}
+
+fn body_json(r: &Request) -> Value {
+    let form = r
+        .headers
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap() == "application/x-www-form-urlencoded");
+    if !form {
+        return serde_json::from_slice(&r.body).unwrap();
+    }
+    url::form_urlencoded::parse(&r.body)
+        .map(|(k, v)| (k.into_owned(), serde_json::from_str(&v).unwrap()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 fn emails(n: usize) -> Vec<Vec<String>> {
@@ -224,7 +237,18 @@ async fn rejected_values_are_never_hashed_and_are_reported() {
         .run(rows)
         .await
         .unwrap();
-    let body = &bodies(&server.received_requests().await.unwrap())[0];
+    let requests = server.received_requests().await.unwrap();
+    // Removal follows Meta's examples: DELETE with `payload` and `session` as form parameters.
+    assert_eq!(
+        requests[0].headers.get("content-type").unwrap(),
+        "application/x-www-form-urlencoded"
+    );
+    let params: Vec<String> = url::form_urlencoded::parse(&requests[0].body)
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    assert_eq!(params, ["session", "payload"]);
+    let body = &bodies(&requests)[0];
+    assert_eq!(body["session"]["batch_seq"], 1);
     let data = body["payload"]["data"].as_array().unwrap();
     assert_eq!(data.len(), 2, "rows 2 and 3 have nothing identifying left");
     assert_eq!(

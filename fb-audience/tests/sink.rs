@@ -15,7 +15,7 @@ use sync_core::{
     VecSource, WatermarkStore,
 };
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 #[derive(Debug, Clone, Serialize)]
 struct Customer {
@@ -71,6 +71,15 @@ fn sink(server: &MockServer) -> AudienceSink<Customer> {
     )
 }
 
+/// The `payload` form parameter of a removal, parsed.
+fn form_payload(request: &Request) -> Value {
+    let payload = url::form_urlencoded::parse(&request.body)
+        .find(|(k, _)| k == "payload")
+        .expect("a removal carries `payload` as a form parameter")
+        .1;
+    serde_json::from_str(&payload).unwrap()
+}
+
 fn ok() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
         "audience_id": "777", "session_id": "1", "num_received": 1,
@@ -81,10 +90,11 @@ fn ok() -> ResponseTemplate {
 #[tokio::test]
 async fn pipeline_keeps_the_audience_in_step() {
     let server = MockServer::start().await;
+    // Add 1, remove 2, (3 unusable), add 4: three uploads, in that order.
     Mock::given(method("POST"))
         .and(path("/v25.0/777/users"))
         .respond_with(ok())
-        .expect(1)
+        .expect(2)
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
@@ -134,25 +144,25 @@ async fn pipeline_keeps_the_audience_in_step() {
     );
 
     let requests = server.received_requests().await.unwrap();
-    let add: Value = serde_json::from_slice(
-        &requests
-            .iter()
-            .find(|r| r.method.as_str() == "POST")
-            .unwrap()
-            .body,
-    )
-    .unwrap();
-    assert_eq!(add["payload"]["data"].as_array().unwrap().len(), 2);
-    let remove: Value = serde_json::from_slice(
-        &requests
+    let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["POST", "DELETE", "POST"]);
+    let added: usize = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            body["payload"]["data"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(added, 2);
+    let remove = form_payload(
+        requests
             .iter()
             .find(|r| r.method.as_str() == "DELETE")
-            .unwrap()
-            .body,
-    )
-    .unwrap();
+            .unwrap(),
+    );
     assert_eq!(
-        remove["payload"]["data"][0][1], "",
+        remove["data"][0][1], "",
         "no phone: empty, not sha256(\"\")"
     );
 }
@@ -160,7 +170,8 @@ async fn pipeline_keeps_the_audience_in_step() {
 #[tokio::test]
 async fn acks_follow_the_verdicts() {
     let server = MockServer::start().await;
-    // Throttled on add, invalid parameter on remove.
+    // Invalid parameter on remove, then throttled on add: the rejected run does not hold
+    // back the later one, which is sent and answered on its own.
     Mock::given(method("POST"))
         .and(path("/v25.0/777/users"))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
@@ -177,8 +188,8 @@ async fn acks_follow_the_verdicts() {
         .await;
     let s = sink(&server);
     let records = [
-        customer(1, "mary@example.com", "", true).data,
-        customer(2, "left@example.com", "", false).data,
+        customer(1, "left@example.com", "", false).data,
+        customer(2, "mary@example.com", "", true).data,
         Customer {
             test_account: true,
             ..customer(3, "t@example.com", "", true).data
@@ -191,15 +202,140 @@ async fn acks_follow_the_verdicts() {
         .map(|(data, key)| SinkRecord { key, data })
         .collect();
     let acks = s.write(&batch).await.unwrap();
-    assert!(matches!(acks[0], Ack::RetryLater { .. }), "{:?}", acks[0]);
-    match &acks[1] {
+    match &acks[0] {
         Ack::Rejected { reason, response } => {
             assert!(reason.contains("Invalid parameter"), "{reason}");
             assert!(response.as_deref().unwrap().contains("\"code\":100"));
         }
         other => panic!("{other:?}"),
     }
+    assert!(matches!(acks[1], Ack::RetryLater { .. }), "{:?}", acks[1]);
     assert_eq!(acks[2], Ack::Delivered);
+}
+
+fn batch_of<'a>(records: &'a [Customer], keys: &'a [&'a str]) -> Vec<SinkRecord<'a, Customer>> {
+    records
+        .iter()
+        .zip(keys)
+        .map(|(data, key)| SinkRecord { key, data })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unsubscribe_then_resubscribe_in_one_batch_ends_subscribed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v25.0/777/users"))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/v25.0/777/users"))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let s = sink(&server);
+    // The same person twice: unsubscribed, then subscribed again.
+    let records = [
+        customer(1, "mary@example.com", "", false).data,
+        customer(1, "mary@example.com", "", true).data,
+    ];
+    let acks = s
+        .write(&batch_of(&records, &["customer-1", "customer-1"]))
+        .await
+        .unwrap();
+    assert_eq!(acks, vec![Ack::Delivered, Ack::Delivered]);
+    let methods: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect();
+    assert_eq!(
+        methods,
+        ["DELETE", "POST"],
+        "the latest change (the add) must reach Meta last"
+    );
+}
+
+#[tokio::test]
+async fn runs_follow_input_order_and_group_neighbours() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v25.0/777/users"))
+        .respond_with(ok())
+        .mount(&server)
+        .await;
+    let s = sink(&server);
+    let records = [
+        customer(1, "a@example.com", "", true).data,
+        customer(2, "b@example.com", "", true).data,
+        customer(3, "c@example.com", "", false).data,
+        customer(4, "d@example.com", "", true).data,
+    ];
+    let acks = s
+        .write(&batch_of(&records, &["c-1", "c-2", "c-3", "c-4"]))
+        .await
+        .unwrap();
+    assert!(acks.iter().all(|a| *a == Ack::Delivered), "{acks:?}");
+    let requests = server.received_requests().await.unwrap();
+    let sent: Vec<(String, usize)> = requests
+        .iter()
+        .map(|r| {
+            let rows = if r.method.as_str() == "DELETE" {
+                form_payload(r)["data"].as_array().unwrap().len()
+            } else {
+                let body: Value = serde_json::from_slice(&r.body).unwrap();
+                body["payload"]["data"].as_array().unwrap().len()
+            };
+            (r.method.to_string(), rows)
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("POST".to_string(), 2),
+            ("DELETE".to_string(), 1),
+            ("POST".to_string(), 1)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_change_to_retry_holds_back_the_changes_after_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v25.0/777/users"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": {"message": "(#613) Calls to this api have exceeded the rate limit.", "code": 613}
+        })))
+        .mount(&server)
+        .await;
+    // Sending the removal now would let the retried add land after it.
+    Mock::given(method("DELETE"))
+        .and(path("/v25.0/777/users"))
+        .respond_with(ok())
+        .expect(0)
+        .mount(&server)
+        .await;
+    let s = sink(&server);
+    let records = [
+        customer(1, "mary@example.com", "", true).data,
+        customer(1, "mary@example.com", "", false).data,
+    ];
+    let acks = s
+        .write(&batch_of(&records, &["customer-1", "customer-1"]))
+        .await
+        .unwrap();
+    assert!(matches!(acks[0], Ack::RetryLater { .. }), "{:?}", acks[0]);
+    match &acks[1] {
+        Ack::RetryLater { reason, .. } => {
+            assert!(reason.contains("earlier change"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]

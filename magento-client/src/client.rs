@@ -115,7 +115,6 @@ impl ClientBuilder {
 
     /// Build the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base = parse_base_url(&self.base_url)?;
         let auth = self.auth.ok_or_else(|| {
             Error::Config(
                 "no credentials: call .auth(Auth::oauth1(..)), .auth(Auth::integration_bearer(..)) \
@@ -123,6 +122,7 @@ impl ClientBuilder {
                     .into(),
             )
         })?;
+        let base = parse_base_url(&self.base_url, Some(&auth))?;
         auth.check()?;
         if let Some(code) = &self.store_code
             && (code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
@@ -184,7 +184,35 @@ impl ClientBuilder {
     }
 }
 
-fn parse_base_url(raw: &str) -> Result<Url, Error> {
+/// What an auth mode sends as it is on every request (or login), so plain HTTP would expose it.
+/// OAuth 1.0a sends only a signature; its secrets never cross the wire.
+fn credential_sent_in_clear(auth: &Auth) -> Option<&'static str> {
+    match auth {
+        Auth::IntegrationBearer(_) => Some("integration access token (Bearer)"),
+        Auth::Admin(_) => Some("admin password (and the admin token issued for it)"),
+        Auth::OAuth1(_) => None,
+    }
+}
+
+/// `127.0.0.0/8`, `::1` (and IPv4-mapped loopback) or `localhost`: traffic that never leaves
+/// the machine.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        // Only the name itself: `*.localhost` is loopback by RFC 6761, but not every resolver
+        // honours that.
+        Some(url::Host::Domain(domain)) => domain
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Parse and normalise the base URL; `auth` (when known) decides whether plain HTTP is allowed.
+fn parse_base_url(raw: &str, auth: Option<&Auth>) -> Result<Url, Error> {
     let trimmed = raw.trim();
     let mut url = Url::parse(trimmed).map_err(|e| {
         Error::Config(format!(
@@ -206,6 +234,14 @@ fn parse_base_url(raw: &str) -> Result<Url, Error> {
             "base URL must not contain a user name or password; pass credentials with .auth()"
                 .into(),
         ));
+    }
+    if let Some(credential) = auth.and_then(credential_sent_in_clear)
+        && url.scheme() == "http"
+        && !is_loopback(&url)
+    {
+        return Err(Error::Config(format!(
+            "base URL {trimmed:?} is plain http://: the {credential} would cross the network              unencrypted. Use https:// (plain http is accepted only for loopback hosts:              127.0.0.0/8, ::1, localhost)"
+        )));
     }
     // Accept ".../rest" or ".../rest/V1" pasted from API docs: the client adds those itself.
     let mut path = url.path().trim_end_matches('/').to_string();
@@ -285,6 +321,11 @@ impl Client {
     /// Start building a client for the shop at `base_url` (the storefront root, e.g.
     /// `https://shop.example.com`, or `https://shop.example.com/index.php` when URL rewrites are
     /// off; a pasted `…/rest/V1` suffix is removed).
+    ///
+    /// With [`Auth::integration_bearer`] or [`Auth::admin`] the URL must be `https://`, except
+    /// for loopback hosts (`127.0.0.0/8`, `::1`, `localhost`: local mocks, a TLS-terminating
+    /// sidecar); [`ClientBuilder::build`] refuses plain HTTP elsewhere, because the token or
+    /// password would cross the network in clear text. OAuth 1.0a sends only signatures.
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.into(),
@@ -521,8 +562,14 @@ impl Client {
             }
             Err(other) => return Err(Error::from_http(other)),
         };
-        let token: String =
-            decode_json(&response.body).map_err(|e| Error::decode(OPERATION, e, &response))?;
+        // No body excerpt, and not the decoder's message either (it can quote the value): this
+        // body is the admin token, and errors end up in logs and dead letters.
+        let token: String = decode_json(&response.body).map_err(|e| Error::Decode {
+            operation: OPERATION.into(),
+            path: e.path,
+            message: "expected the admin token as a JSON string".into(),
+            excerpt: "[withheld: this response carries the admin token]".into(),
+        })?;
         let token = token.trim().to_string();
         if token.is_empty() || HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
             return Err(Error::Decode {
@@ -569,7 +616,7 @@ mod tests {
 
     #[test]
     fn base_url_forms() {
-        let p = |s| parse_base_url(s).map(|u| u.to_string());
+        let p = |s| parse_base_url(s, None).map(|u| u.to_string());
         assert_eq!(p("https://shop.example").unwrap(), "https://shop.example/");
         assert_eq!(
             p(" https://shop.example/magento ").unwrap(),
@@ -586,6 +633,54 @@ mod tests {
         assert!(p("shop.example").is_err());
         assert!(p("ftp://shop.example").is_err());
         assert!(p("https://u:p@shop.example").is_err());
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_bearer_and_admin_except_on_loopback() {
+        let bearer = Auth::integration_bearer("tok-123");
+        let admin = Auth::admin("sync-bot", "pa55-w0rd");
+        for (auth, credential) in [
+            (&bearer, "integration access token"),
+            (&admin, "admin password"),
+        ] {
+            for url in [
+                "http://shop.example",
+                "http://10.0.0.5:8080/",
+                "http://[2001:db8::1]/",
+            ] {
+                let err = parse_base_url(url, Some(auth)).unwrap_err();
+                let text = err.to_string();
+                assert!(text.contains(credential), "{text}");
+                assert!(text.contains("https://"), "{text}");
+                assert!(
+                    !text.contains("tok-123") && !text.contains("pa55-w0rd"),
+                    "{text}"
+                );
+            }
+            for url in [
+                "http://127.0.0.1:8080",
+                "http://127.3.2.1/",
+                "http://[::1]:9000/",
+                "http://localhost/",
+                "http://LocalHost:8080/magento",
+                "https://shop.example",
+            ] {
+                assert!(parse_base_url(url, Some(auth)).is_ok(), "{url}");
+            }
+        }
+        // OAuth 1.0a sends a signature, never its secrets.
+        let oauth = Auth::oauth1("ck", "cs", "at", "ats");
+        assert!(parse_base_url("http://shop.example", Some(&oauth)).is_ok());
+        // Not loopback, only looks like it.
+        assert!(parse_base_url("http://localhost.evil.example/", Some(&bearer)).is_err());
+        assert!(parse_base_url("http://app.localhost/", Some(&bearer)).is_err());
+        assert!(parse_base_url("http://128.0.0.1/", Some(&bearer)).is_err());
+        // Through the builder too.
+        let err = Client::builder("http://shop.example")
+            .auth(Auth::integration_bearer("tok-123"))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
     }
 
     #[test]

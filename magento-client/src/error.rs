@@ -290,6 +290,20 @@ pub enum Error {
         /// The ids the page held (the first few).
         ids: Vec<u64>,
     },
+    /// Offset paging read several pages in a row without a single new id: the rows are moving
+    /// under the scan (orders placed, deleted or re-sorted while paging) or the server pages
+    /// erratically. The scan did not finish, and rows may have been missed.
+    #[error(
+        "offset paging stalled at page {page}: {pages} pages in a row brought no new order          ({yielded} read so far), so the data is moving under the scan and rows may have been          missed. Run the scan again, or use keyset paging (Orders::feed), which cannot skip rows"
+    )]
+    OffsetPagingStalled {
+        /// The page that made it give up (1-based).
+        page: u32,
+        /// How many unproductive pages in a row that was.
+        pages: u32,
+        /// Distinct orders yielded before it stalled.
+        yielded: usize,
+    },
     /// No store matched a shop domain, or several did.
     #[error(transparent)]
     StoreMatch(#[from] crate::store_match::StoreMatchError),
@@ -390,6 +404,8 @@ impl Classify for Error {
             Error::Decode { .. } | Error::KeysetViolation { .. } => {
                 Verdict::Permanent(PermanentKind::Server)
             }
+            // The rows were moving: a fresh scan later can succeed.
+            Error::OffsetPagingStalled { .. } => Verdict::Retry { after: None },
         }
     }
 }
@@ -409,6 +425,7 @@ impl Error {
             Error::AmbiguousIncrementId { .. } => "ambiguous_increment_id",
             Error::InvalidSearchCriteria(_) => "invalid_search_criteria",
             Error::KeysetViolation { .. } => "keyset_violation",
+            Error::OffsetPagingStalled { .. } => "offset_paging_stalled",
             Error::StoreMatch(_) => "store_match",
             Error::Config(_) => "config",
         }

@@ -16,8 +16,9 @@
 //!   serving a shop domain).
 //! * **Paging that cannot loop**: [`paging`] stops on an empty page, a short page,
 //!   `page × pageSize ≥ total_count`, or a repeated page (Magento returns the last page again
-//!   past the end on some versions, page 1 on others), and yields each order once. Keyset
-//!   paging by `entity_id` is used for incremental reads.
+//!   past the end on some versions, page 1 on others), and yields each order once. Offset
+//!   paging can still skip rows that move while it pages, so keyset paging by `entity_id`
+//!   ([`Orders::feed`], the [`sync`] sources) is used for incremental reads.
 //! * **Models**: amounts are exact [`rust_decimal::Decimal`]s (`84.939999` stays `84.939999`;
 //!   compare with [`Money`] at the currency's minor unit, as [`Order::is_fully_paid`] does);
 //!   `created_at`/`updated_at` are `DateTime<Utc>`; unknown fields survive a round trip.

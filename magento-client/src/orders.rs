@@ -40,6 +40,7 @@ pub struct OrderFeed {
     store_id: Option<u32>,
     after_entity_id: Option<u64>,
     updated_since: Option<DateTime<Utc>>,
+    created_before: Option<DateTime<Utc>>,
     filters: Vec<Filter>,
     page_size: Option<u32>,
 }
@@ -75,6 +76,14 @@ impl OrderFeed {
         self
     }
 
+    /// Only orders with `created_at < before`. [`OrderSource`](crate::sync::OrderSource) uses
+    /// this as its settle window: an order whose `entity_id` is taken but whose checkout has
+    /// not committed yet is invisible, and must not be passed by a keyset cursor.
+    pub fn created_before(mut self, before: DateTime<Utc>) -> Self {
+        self.created_before = Some(before);
+        self
+    }
+
     /// An extra filter, AND-ed with the rest (e.g. `Filter::neq("state", "canceled")`).
     pub fn filter(mut self, filter: Filter) -> Self {
         self.filters.push(filter);
@@ -100,6 +109,9 @@ impl OrderFeed {
         }
         if let Some(since) = self.updated_since {
             criteria = criteria.filter(Filter::gteq("updated_at", since));
+        }
+        if let Some(before) = self.created_before {
+            criteria = criteria.filter(Filter::lt("created_at", before));
         }
         for f in &self.filters {
             criteria = criteria.filter(f.clone());
@@ -187,8 +199,13 @@ impl Orders {
     ///
     /// The stream ends on an empty page, a short page, `page × pageSize ≥ total_count`, or a page
     /// Magento repeats (see [`paging`](crate::paging)); it cannot loop. `entity_id ASC` is added
-    /// as the last sort key so the order is stable. For incremental reads prefer
-    /// [`Orders::feed`], which has no offsets at all.
+    /// as the last sort key so the order is stable. If several pages in a row bring no new order
+    /// the stream fails with [`Error::OffsetPagingStalled`] instead of ending early.
+    ///
+    /// **Offset paging can skip rows when the data changes during the scan**: an order deleted,
+    /// or moved out of the filter or earlier in the sort, on a page already read shifts the rows
+    /// behind it forward, and one row slips past unseen. For incremental reads, or anything that
+    /// must see every order, use [`Orders::feed`] (keyset paging), which has no offsets at all.
     pub fn search_stream(
         &self,
         criteria: SearchCriteria,
@@ -213,7 +230,7 @@ impl Orders {
                     return Ok(None);
                 };
                 let page = orders.search(&criteria).await?;
-                buffer.extend(pager.accept(page));
+                buffer.extend(pager.accept(page)?);
             }
         })
     }

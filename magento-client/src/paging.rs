@@ -11,15 +11,24 @@
 //!    from the echoed criteria);
 //! 4. a page whose ids repeat an earlier page exactly while `total_count` is unchanged (the
 //!    clamped replay);
-//! 5. three pages in a row that bring no id not already yielded.
+//! 5. three pages in a row that bring no id not already yielded — this one is **an error**
+//!    ([`Error::OffsetPagingStalled`]), not a normal end: the data moved under the scan and
+//!    rows may not have been read.
 //!
 //! Every id is yielded at most once, so rows shifting between pages while orders arrive cause
-//! neither duplicates nor a loop.
+//! neither duplicates nor a loop. But offset paging **can skip rows when the data changes during
+//! the scan**: a row deleted (or moved out of the filter, or moved earlier by the sort) on a page
+//! already read shifts the rows behind it one place forward, and the row that slides across the
+//! page boundary is never seen. Use offset streams for reports and one-off exports; for anything
+//! that must see every order use [`Orders::feed`](crate::Orders::feed) (keyset paging) or the
+//! [`sync`](crate::sync) sources built on it.
 //!
 //! [`KeysetPager`] is the better tool for incremental sync: it always asks for page 1 of
 //! `entity_id > last seen id` sorted by `entity_id` ascending, so there is no offset to clamp and
 //! no row shift, and it refuses (with [`Error::KeysetViolation`]) to continue if the server
-//! ignores the filter or sort, instead of skipping records.
+//! ignores the filter or sort, instead of skipping records. A short keyset page ends the scan only
+//! when `total_count` is absent or the page holds all of it: servers and extensions that cap
+//! `pageSize` below the requested size answer short pages long before the end.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
@@ -60,7 +69,9 @@ pub enum PageEnd {
     TotalReached,
     /// The server returned a page it had returned before (past-the-end clamping).
     Repeated,
-    /// Several pages in a row brought nothing new.
+    /// Several pages in a row brought nothing new (offset paging: reported as
+    /// [`Error::OffsetPagingStalled`]), or the server broke the keyset contract
+    /// ([`Error::KeysetViolation`]). Never a normal end.
     NoProgress,
 }
 
@@ -138,10 +149,11 @@ const MAX_UNPRODUCTIVE_PAGES: u32 = 3;
 ///     let page_no = criteria.effective_current_page().min(2) as usize;
 ///     let items = rows[(page_no - 1) * 2..page_no * 2].iter().map(|&i| Row(i)).collect();
 ///     let page = Page::new(items, Some(1000), &criteria);
-///     seen.extend(pager.accept(page).into_iter().map(|r| r.0));
+///     seen.extend(pager.accept(page)?.into_iter().map(|r| r.0));
 /// }
 /// assert_eq!(seen, vec![1, 2, 3, 4]);
 /// assert_eq!(pager.end(), Some(PageEnd::Repeated));
+/// # Ok::<(), magento_client::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct OffsetPager {
@@ -177,11 +189,15 @@ impl OffsetPager {
 
     /// Take the page answered for the last [`OffsetPager::next_criteria`]; returns the items not
     /// yielded before, in page order.
-    pub fn accept<T: EntityId>(&mut self, page: Page<T>) -> Vec<T> {
+    ///
+    /// Fails with [`Error::OffsetPagingStalled`] when several pages in a row brought no new id:
+    /// the rows moved under the scan (or the server pages erratically), so ending quietly would
+    /// look like a finished scan that may have missed rows. Start again, or use keyset paging.
+    pub fn accept<T: EntityId>(&mut self, page: Page<T>) -> Result<Vec<T>, Error> {
         let page_size = self.criteria.effective_page_size();
         if page.items.is_empty() {
             self.end = Some(PageEnd::Empty);
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let ids: Vec<u64> = page.items.iter().map(EntityId::entity_id).collect();
         let fingerprint = fingerprint(&ids);
@@ -192,7 +208,7 @@ impl OffsetPager {
                 "page repeats an earlier page: stopping (Magento clamps currentPage past the end)"
             );
             self.end = Some(PageEnd::Repeated);
-            return Vec::new();
+            return Ok(Vec::new());
         }
         self.fingerprints.insert(fingerprint, page.total_count);
 
@@ -207,9 +223,14 @@ impl OffsetPager {
             if self.unproductive >= MAX_UNPRODUCTIVE_PAGES {
                 tracing::warn!(
                     page = self.next_page,
-                    "{MAX_UNPRODUCTIVE_PAGES} pages in a row brought nothing new: stopping"
+                    "{MAX_UNPRODUCTIVE_PAGES} pages in a row brought nothing new: failing the scan"
                 );
                 self.end = Some(PageEnd::NoProgress);
+                return Err(Error::OffsetPagingStalled {
+                    page: self.next_page,
+                    pages: MAX_UNPRODUCTIVE_PAGES,
+                    yielded: self.seen.len(),
+                });
             }
         } else {
             self.unproductive = 0;
@@ -225,7 +246,7 @@ impl OffsetPager {
             }
         }
         self.next_page = self.next_page.saturating_add(1);
-        fresh
+        Ok(fresh)
     }
 
     /// Why paging stopped, once it has.
@@ -334,6 +355,12 @@ impl KeysetPager {
     ///
     /// Fails with [`Error::KeysetViolation`] when the ids are not strictly ascending and all
     /// greater than the cursor: continuing from the largest id would skip records.
+    ///
+    /// The scan ends on an empty page, or on a page that holds all of `total_count`. A short page
+    /// (fewer rows than asked for) ends it only when `total_count` is absent or reached: every
+    /// keyset request is page 1 of `entity_id > cursor`, so its `total_count` counts the rows
+    /// from the cursor on, and a short page below it means the server capped `pageSize` (a
+    /// proxy, an extension, input limits) — the next keyset page is fetched instead.
     pub fn accept<T: EntityId>(&mut self, page: Page<T>, operation: &str) -> Result<Vec<T>, Error> {
         if page.items.is_empty() {
             self.end = Some(PageEnd::Empty);
@@ -353,10 +380,20 @@ impl KeysetPager {
             previous = Some(id);
         }
         self.after = previous;
-        if ids.len() < self.page_size as usize {
-            self.end = Some(PageEnd::Short);
-        } else if page.total_count.is_some_and(|t| ids.len() as u64 >= t) {
-            self.end = Some(PageEnd::TotalReached);
+        let read = ids.len() as u64;
+        match page.total_count {
+            Some(total) if read >= total => self.end = Some(PageEnd::TotalReached),
+            // Fewer rows than asked for, but the total says more follow: a capped page size.
+            Some(total) if read < u64::from(self.page_size) => tracing::debug!(
+                operation,
+                read,
+                total,
+                requested = self.page_size,
+                "short keyset page below total_count (page size capped by the server): continuing"
+            ),
+            Some(_) => {}
+            None if read < u64::from(self.page_size) => self.end = Some(PageEnd::Short),
+            None => {}
         }
         Ok(page.items)
     }
@@ -382,21 +419,21 @@ mod tests {
     fn offset_stops_on_total_short_and_empty() {
         let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
         let c = p.next_criteria().unwrap();
-        assert_eq!(p.accept(page(&[1, 2], Some(4), &c)).len(), 2);
+        assert_eq!(p.accept(page(&[1, 2], Some(4), &c)).unwrap().len(), 2);
         let c = p.next_criteria().unwrap();
         assert_eq!(c.effective_current_page(), 2);
-        assert_eq!(p.accept(page(&[3, 4], Some(4), &c)).len(), 2);
+        assert_eq!(p.accept(page(&[3, 4], Some(4), &c)).unwrap().len(), 2);
         assert_eq!(p.end(), Some(PageEnd::TotalReached));
         assert!(p.next_criteria().is_none());
 
         let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
         let c = p.next_criteria().unwrap();
-        p.accept(page(&[1], None, &c));
+        p.accept(page(&[1], None, &c)).unwrap();
         assert_eq!(p.end(), Some(PageEnd::Short));
 
         let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
         let c = p.next_criteria().unwrap();
-        p.accept(page(&[], Some(10), &c));
+        p.accept(page(&[], Some(10), &c)).unwrap();
         assert_eq!(p.end(), Some(PageEnd::Empty));
     }
 
@@ -408,7 +445,12 @@ mod tests {
         let pages: [&[u64]; 3] = [&[1, 2], &[3, 4], &[1, 2]];
         for ids in pages {
             let c = p.next_criteria().unwrap();
-            got.extend(p.accept(page(ids, Some(99), &c)).into_iter().map(|r| r.0));
+            got.extend(
+                p.accept(page(ids, Some(99), &c))
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.0),
+            );
         }
         assert_eq!(got, vec![1, 2, 3, 4]);
         assert_eq!(p.end(), Some(PageEnd::Repeated));
@@ -419,12 +461,12 @@ mod tests {
         // DESC sort while 2 new orders arrive: page 2 shows page 1's rows again, total grew.
         let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
         let c = p.next_criteria().unwrap();
-        assert_eq!(p.accept(page(&[10, 9], Some(10), &c)).len(), 2);
+        assert_eq!(p.accept(page(&[10, 9], Some(10), &c)).unwrap().len(), 2);
         let c = p.next_criteria().unwrap();
-        assert!(p.accept(page(&[10, 9], Some(12), &c)).is_empty());
+        assert!(p.accept(page(&[10, 9], Some(12), &c)).unwrap().is_empty());
         assert_eq!(p.end(), None);
         let c = p.next_criteria().unwrap();
-        assert_eq!(p.accept(page(&[8, 7], Some(12), &c)).len(), 2);
+        assert_eq!(p.accept(page(&[8, 7], Some(12), &c)).unwrap().len(), 2);
     }
 
     #[test]
@@ -447,5 +489,53 @@ mod tests {
         let c = k.next_criteria().unwrap();
         k.accept(page(&[1, 2], None, &c), "t").unwrap();
         assert_eq!(k.end(), Some(PageEnd::Short));
+    }
+
+    #[test]
+    fn keyset_short_page_below_the_total_continues() {
+        // Asked for 5, the server capped at 2, and says 5 rows follow the cursor.
+        let mut k = KeysetPager::new(SearchCriteria::new(), 5);
+        let c = k.next_criteria().unwrap();
+        k.accept(page(&[1, 2], Some(5), &c), "t").unwrap();
+        assert_eq!(k.end(), None);
+        let c = k.next_criteria().unwrap();
+        k.accept(page(&[3, 4], Some(3), &c), "t").unwrap();
+        assert_eq!(k.end(), None);
+        let c = k.next_criteria().unwrap();
+        k.accept(page(&[5], Some(1), &c), "t").unwrap();
+        assert_eq!(k.end(), Some(PageEnd::TotalReached));
+        assert_eq!(k.cursor(), Some(5));
+    }
+
+    #[test]
+    fn offset_pages_bringing_nothing_new_fail_the_scan() {
+        // Rows keep shifting so that every page shows rows already read, with a growing total:
+        // not a repeat, and no progress. Ending with Ok would look like a finished scan.
+        let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
+        let c = p.next_criteria().unwrap();
+        p.accept(page(&[1, 2], Some(100), &c)).unwrap();
+        let mut result = Ok(Vec::new());
+        for total in 101..=103 {
+            let c = p.next_criteria().unwrap();
+            result = p.accept(page(&[2, 1], Some(total), &c));
+            if result.is_err() {
+                break;
+            }
+        }
+        let err = result.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::OffsetPagingStalled {
+                    pages: 3,
+                    yielded: 2,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("Orders::feed"), "{err}");
+        assert_eq!(p.end(), Some(PageEnd::NoProgress));
+        assert!(p.next_criteria().is_none());
     }
 }

@@ -11,6 +11,9 @@
 //! [`OrderSource::stream_key`] / [`ChangedOrderSource::stream_key`], which name the shop, the
 //! store view and the stream.
 //!
+//! [`OrderSource`] reads only orders older than a settle window (5 minutes by default), because
+//! `entity_id`s become visible out of order when checkouts overlap; see its docs.
+//!
 //! The engine's rule does the rest: the watermark moves only past orders that are delivered or
 //! dead-lettered, so an order the sink fails on mid-page is retried or dead-lettered on a later
 //! attempt, never skipped.
@@ -57,6 +60,23 @@ fn record(order: Order) -> SourceRecord<Order, u64> {
 
 /// New orders, by `entity_id` ascending: a sorted source the engine commits after every batch.
 ///
+/// # The settle window
+///
+/// `entity_id` is an auto-increment: a checkout takes its id when it inserts the order row, but
+/// other requests see the order only when the checkout's transaction commits. When checkouts
+/// overlap, ids become visible **out of order** — order 101 takes its id first, order 102
+/// commits first. A run that reads 102 moves the watermark past 101, and 101 is never read.
+///
+/// So each run reads only orders whose `created_at` is older than *now − settle window*
+/// (default [`OrderSource::DEFAULT_SETTLE`], 5 minutes). `created_at` is stamped when the row is
+/// inserted, i.e. when the id is taken; once it is older than the window, the transaction that
+/// took the id has committed (or rolled back), so every smaller id that will ever exist is
+/// visible too. Orders inside the window are read by a later run. The window must exceed the
+/// longest checkout transaction (payment and inventory plugins can hold it for tens of seconds)
+/// plus the clock difference between Magento's web nodes and this process; 5 minutes covers
+/// both with a wide margin, at the cost of new orders arriving at least 5 minutes late.
+/// Change it with [`OrderSource::settle`].
+///
 /// ```
 /// use magento_client::{Auth, Client, sync::OrderSource};
 /// use sync_core::{Source, SourceOrder};
@@ -74,17 +94,34 @@ fn record(order: Order) -> SourceRecord<Order, u64> {
 pub struct OrderSource {
     client: Client,
     feed: OrderFeed,
+    settle: Duration,
     pager: Option<KeysetPager>,
 }
 
 impl OrderSource {
+    /// Default settle window: 5 minutes (see [the settle window](OrderSource#the-settle-window)).
+    pub const DEFAULT_SETTLE: Duration = Duration::from_secs(5 * 60);
+
     /// Orders of every store.
     pub fn new(client: Client) -> Self {
         OrderSource {
             client,
             feed: OrderFeed::new(),
+            settle: Self::DEFAULT_SETTLE,
             pager: None,
         }
+    }
+
+    /// How old an order's `created_at` must be before a run reads it (default 5 minutes).
+    /// `Duration::ZERO` turns the window off — only safe when checkouts never overlap.
+    pub fn settle(mut self, window: Duration) -> Self {
+        self.settle = window;
+        self
+    }
+
+    /// The settle window in use.
+    pub fn settle_window(&self) -> Duration {
+        self.settle
     }
 
     /// Only orders of this store view (`store_id`).
@@ -93,7 +130,14 @@ impl OrderSource {
         self
     }
 
-    /// An extra filter (e.g. `Filter::neq("state", "canceled")`).
+    /// An extra filter (e.g. `Filter::eq("customer_is_guest", 0)`).
+    ///
+    /// **Filter only on fields that never change after the order is placed** (`store_id`,
+    /// `customer_group_id`, `customer_is_guest`, …). The watermark passes every id the run
+    /// read, so an order excluded by a field that changes later — `state`, `status`, totals —
+    /// is behind the watermark by the time it would match, and this source never reads it.
+    /// If you must filter on such a field, also run a [`ChangedOrderSource`], which re-reads
+    /// orders when they change.
     pub fn filter(mut self, filter: Filter) -> Self {
         self.feed = self.feed.filter(filter);
         self
@@ -125,12 +169,24 @@ impl Source for OrderSource {
     }
 
     async fn start(&mut self, after: Option<u64>) -> Result<(), StageError> {
-        self.pager = Some(
-            self.feed
-                .clone()
-                .after(after)
-                .pager(self.client.page_size()),
-        );
+        let mut feed = self.feed.clone().after(after);
+        if !self.settle.is_zero() {
+            let settle = chrono::Duration::from_std(self.settle).map_err(|_| {
+                StageError::config(format!(
+                    "OrderSource settle window {:?} is too large",
+                    self.settle
+                ))
+            })?;
+            // Fixed for the whole run: orders that settle meanwhile are read next run.
+            let cutoff = Utc::now().checked_sub_signed(settle).ok_or_else(|| {
+                StageError::config(format!(
+                    "OrderSource settle window {:?} is too large",
+                    self.settle
+                ))
+            })?;
+            feed = feed.created_before(cutoff);
+        }
+        self.pager = Some(feed.pager(self.client.page_size()));
         Ok(())
     }
 

@@ -478,6 +478,56 @@ async fn admin_login_failures_say_what_to_do_without_the_password() {
     assert!(!text.contains("wrong-pa55"), "{text}");
 }
 
+#[tokio::test]
+async fn an_undecodable_admin_token_response_never_shows_the_token() {
+    // An extension (or proxy) wraps the token in an object: decoding fails, and the error must
+    // not quote the body, because the body is the token.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/rest/V1/integration/admin/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"token": "adm1n-t0ken-xyz", "ttl": 14400})),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server.uri(), Auth::admin("sync-bot", "pa55-w0rd"));
+    let err = c.orders().get(1).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("integration.admin_token"), "{text}");
+    assert!(text.contains("withheld"), "{text}");
+    for secret in ["adm1n-t0ken-xyz", "pa55-w0rd"] {
+        assert!(!text.contains(secret), "{text}");
+    }
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_for_bearer_and_admin() {
+    for auth in [
+        Auth::integration_bearer("integration-token-0123"),
+        Auth::admin("sync-bot", "pa55-w0rd"),
+    ] {
+        let err = Client::builder("http://shop.example")
+            .auth(auth.clone())
+            .build()
+            .unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(text.contains("plain http://"), "{text}");
+        assert!(
+            !text.contains("integration-token-0123") && !text.contains("pa55-w0rd"),
+            "{text}"
+        );
+        // The mock servers of these tests are loopback, which stays allowed.
+        assert!(
+            Client::builder("http://127.0.0.1:8080")
+                .auth(auth)
+                .build()
+                .is_ok()
+        );
+    }
+}
+
 #[test]
 fn debug_of_client_and_credentials_never_shows_secrets() {
     let secrets = [CK, CS, AT, ATS, "pa55-w0rd", "integration-token-0123"];

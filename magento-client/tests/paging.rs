@@ -9,8 +9,9 @@ use std::time::Duration;
 use common::*;
 use futures_util::TryStreamExt;
 use magento_client::{Error, OrderFeed, SearchCriteria, SortDirection};
+use serde_json::json;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 async fn serve(fake: FakeMagento) -> MockServer {
     let server = MockServer::start().await;
@@ -232,4 +233,84 @@ async fn a_server_ignoring_the_keyset_filter_fails_instead_of_looping_or_skippin
             .contains("ignored the `entity_id gt` filter"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn keyset_feed_continues_past_short_pages_when_the_server_caps_page_size() {
+    // We ask for 5 per page, the server answers at most 3 (honest totals): a short page is not
+    // the end while total_count says more orders follow the cursor.
+    let fake = FakeMagento::new(orders(11)).cap_page_size(3);
+    let requests = fake.request_counter();
+    let server = serve(fake).await;
+    let client = bearer_client(&server.uri());
+    let got: Vec<_> = tokio::time::timeout(
+        Duration::from_secs(10),
+        client
+            .orders()
+            .feed(OrderFeed::new().page_size(5))
+            .try_collect::<Vec<_>>(),
+    )
+    .await
+    .expect("terminates")
+    .unwrap();
+    assert_eq!(ids(&got), one_to(11));
+    // 3 + 3 + 3 + 2: the last page holds all of its total, so no extra empty request.
+    assert_eq!(requests.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn keyset_feed_without_a_total_still_ends_on_a_short_page() {
+    let fake = FakeMagento::new(orders(7)).total(Total::Missing);
+    let requests = fake.request_counter();
+    let server = serve(fake).await;
+    let client = bearer_client(&server.uri());
+    let got: Vec<_> = client
+        .orders()
+        .feed(OrderFeed::new().page_size(5))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&got), one_to(7));
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_offset_stream_that_stops_progressing_fails_instead_of_ending_early() {
+    // Newest-first while orders churn: every page after the first shows rows already read, and
+    // the total keeps changing, so no page is an exact repeat. The stream must not end with Ok
+    // (that would look like a finished scan).
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/V1/orders"))
+        .respond_with(|request: &Request| {
+            let page: u64 = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "searchCriteria[currentPage]")
+                .map(|(_, v)| v.parse().unwrap())
+                .unwrap();
+            let (first, second) = if page == 1 { (1, 2) } else { (2, 1) };
+            ResponseTemplate::new(200).set_body_json(json!({
+                "items": [
+                    order_json(first, 1, "2026-11-20 10:00:00"),
+                    order_json(second, 1, "2026-11-20 10:00:00"),
+                ],
+                "total_count": 100 + page,
+            }))
+        })
+        .mount(&server)
+        .await;
+    let client = bearer_client(&server.uri());
+    let stream = client
+        .orders()
+        .search_stream(SearchCriteria::new().page_size(2));
+    let result = tokio::time::timeout(Duration::from_secs(10), stream.try_collect::<Vec<_>>())
+        .await
+        .expect("terminates");
+    let err = result.unwrap_err();
+    assert!(
+        matches!(err, Error::OffsetPagingStalled { yielded: 2, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("keyset paging"), "{err}");
 }

@@ -88,7 +88,7 @@ proptest! {
         while let Some(criteria) = pager.next_criteria() {
             requests += 1;
             prop_assert!(requests <= n / u64::from(size) + 3, "too many requests: {requests}");
-            got.extend(pager.accept(serve(n, &criteria, past_end, total)).into_iter().map(|r| r.0));
+            got.extend(pager.accept(serve(n, &criteria, past_end, total)).unwrap().into_iter().map(|r| r.0));
         }
         prop_assert_eq!(got, (1..=n).collect::<Vec<_>>());
     }
@@ -100,7 +100,7 @@ proptest! {
         let mut pager = OffsetPager::new(SearchCriteria::new().page_size(size));
         let mut got = Vec::new();
         while let Some(criteria) = pager.next_criteria() {
-            got.extend(pager.accept(serve(n, &criteria, past_end, Total::Deflated)).into_iter().map(|r| r.0));
+            got.extend(pager.accept(serve(n, &criteria, past_end, Total::Deflated)).unwrap().into_iter().map(|r| r.0));
         }
         prop_assert_eq!(got.clone(), (1..=got.len() as u64).collect::<Vec<_>>());
     }

@@ -151,7 +151,8 @@ async fn an_order_failing_mid_page_holds_the_watermark_and_is_retried_next_run()
         .into_iter()
         .any(|r| {
             r.url.query_pairs().any(|(k, v)| {
-                k == "searchCriteria[filter_groups][1][filters][0][value]" && v == "5"
+                // Groups: store_id, created_at (settle window), entity_id.
+                k == "searchCriteria[filter_groups][2][filters][0][value]" && v == "5"
             })
         });
     assert!(resumed);
@@ -233,9 +234,10 @@ async fn a_rejected_order_goes_to_dead_letters_with_the_reason() {
 async fn magento_failing_mid_run_keeps_the_watermark_before_unread_orders() {
     let server = MockServer::start().await;
     // The page after entity_id 4 answers 500 until the retries (4 attempts) run out.
+    // (Group 0 is the settle window's `created_at lt`, group 1 the keyset `entity_id gt`.)
     Mock::given(method("GET"))
         .and(path("/rest/V1/orders"))
-        .and(query_param("searchCriteria[filter_groups][0][filters][0][value]", "4"))
+        .and(query_param("searchCriteria[filter_groups][1][filters][0][value]", "4"))
         .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "Internal Error. Details are available in Magento log file. Report ID: %1", "parameters": ["webapi-6570"]})))
         .up_to_n_times(4)
         .with_priority(1)
@@ -437,4 +439,89 @@ async fn watermarks_are_kept_per_store_and_stream() {
         changed, keys_seen[0],
         "changed orders have their own watermark"
     );
+}
+
+/// `created_at` as Magento writes it, `ago` before now.
+fn created_ago(ago: Duration) -> String {
+    magento_client::time::format_magento_time(Utc::now() - chrono::Duration::from_std(ago).unwrap())
+}
+
+#[tokio::test]
+async fn an_order_committed_out_of_id_order_is_not_passed_by_the_watermark() {
+    // Two overlapping checkouts: order 5 took its id first, but order 6 committed first. At the
+    // time of run 1, order 5 is invisible and order 6 (placed seconds ago) is visible.
+    let mut table = orders(4);
+    let mut six = order_json(6, 1, "2026-11-20 10:00:06");
+    six["created_at"] = json!(created_ago(Duration::from_secs(5)));
+    table.push(six);
+    let fake = FakeMagento::new(table);
+    let table = fake.orders.clone();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/V1/orders"))
+        .respond_with(fake)
+        .mount(&server)
+        .await;
+    let sink = Recorder::default();
+    let source = OrderSource::new(bearer_client(&server.uri())).page_size(10);
+    assert_eq!(source.settle_window(), Duration::from_secs(300));
+    let stream = source.stream_key("c");
+    let watermarks = Arc::new(MemoryWatermarks::new());
+    let mut pipeline = Pipeline::builder(stream.clone(), source, &sink)
+        .watermarks(watermarks.clone())
+        .dead_letters(Arc::new(MemoryDeadLetters::new()))
+        .build()
+        .unwrap();
+
+    // Run 1: order 6 is inside the settle window, so the watermark stops at 4.
+    let report = pipeline.run().await.unwrap();
+    assert_eq!(report.watermark_after.as_deref(), Some("4"));
+    assert_eq!(sink.delivered(), keys(1..=4));
+    // The query asked for `created_at < now − 5 min`.
+    let requests = server.received_requests().await.unwrap();
+    let pairs: Vec<(String, String)> = requests[0].url.query_pairs().into_owned().collect();
+    let group = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == &format!("searchCriteria[filter_groups][0][filters][0][{key}]"))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(group("field"), "created_at");
+    assert_eq!(group("condition_type"), "lt");
+    let cutoff = magento_client::time::parse_magento_time(&group("value")).unwrap();
+    let expected = Utc::now() - chrono::Duration::minutes(5);
+    assert!(
+        (expected - cutoff).num_seconds().abs() < 30,
+        "cutoff {cutoff}"
+    );
+
+    // Order 5's checkout commits; both orders are now older than the window.
+    {
+        let mut table = table.lock().unwrap();
+        let mut five = order_json(5, 1, "2026-11-20 10:00:05");
+        five["created_at"] = json!(created_ago(Duration::from_secs(10 * 60)));
+        table.insert(4, five);
+        table[5]["created_at"] = json!(created_ago(Duration::from_secs(10 * 60)));
+    }
+    let report = pipeline.run().await.unwrap();
+    assert_eq!(report.watermark_after.as_deref(), Some("6"));
+    assert_eq!(sink.delivered(), keys(1..=6), "order 5 was not skipped");
+}
+
+#[tokio::test]
+async fn a_zero_settle_window_sends_no_created_at_filter() {
+    let server = magento(orders(3)).await;
+    let sink = Recorder::default();
+    let source = OrderSource::new(bearer_client(&server.uri())).settle(Duration::ZERO);
+    let mut pipeline = Pipeline::builder(source.stream_key("c"), source, &sink)
+        .watermarks(Arc::new(MemoryWatermarks::new()))
+        .dead_letters(Arc::new(MemoryDeadLetters::new()))
+        .build()
+        .unwrap();
+    pipeline.run().await.unwrap();
+    assert_eq!(sink.delivered(), keys(1..=3));
+    for request in server.received_requests().await.unwrap() {
+        assert!(!request.url.query_pairs().any(|(_, v)| v == "created_at"));
+    }
 }

@@ -129,6 +129,9 @@ impl fmt::Display for BatchOp {
 pub enum ItemFailure {
     /// WooCommerce rejected the item (its inline `error`).
     Rejected(ApiError),
+    /// The item came back with an `error` that is not a `{code, message, data}` object (a
+    /// plugin's own shape); the raw value is kept. The item failed.
+    RejectedRaw(Value),
     /// The request carrying the item failed as a whole; the item may or may not have been
     /// applied if the failure came after the server received it.
     Request(Arc<Error>),
@@ -161,6 +164,7 @@ impl fmt::Display for BatchItemError {
         }
         match &self.failure {
             ItemFailure::Rejected(api) => write!(f, ": {api}"),
+            ItemFailure::RejectedRaw(error) => write!(f, ": rejected: {error}"),
             ItemFailure::Request(e) => write!(f, ": request failed: {e}"),
             ItemFailure::NotSent => f.write_str(": not sent (an earlier chunk failed)"),
             ItemFailure::Missing => f.write_str(": missing from the response"),
@@ -176,6 +180,7 @@ impl Classify for BatchItemError {
                 Some(status) if status >= 400 => Verdict::from_status(status, None),
                 _ => Verdict::Permanent(PermanentKind::Data),
             },
+            ItemFailure::RejectedRaw(_) => Verdict::Permanent(PermanentKind::Data),
             ItemFailure::Request(e) | ItemFailure::Unreadable(e) => e.verdict(),
             ItemFailure::NotSent | ItemFailure::Missing => Verdict::Retry { after: None },
         }
@@ -341,10 +346,15 @@ fn read_item<T: DeserializeOwned>(
     let Some(element) = element else {
         return Err(fail(ItemFailure::Missing));
     };
-    if let Some(error) = element.get("error")
-        && let Ok(api) = serde_json::from_value::<ApiError>(error.clone())
-    {
-        return Err(fail(ItemFailure::Rejected(api)));
+    // Any non-null `error` marks a failed item, whatever its shape: a plugin's odd error must not
+    // decode as a record (models default their fields) and count as a success.
+    if let Some(error) = element.get("error").filter(|e| !e.is_null()) {
+        return Err(fail(
+            match serde_json::from_value::<ApiError>(error.clone()) {
+                Ok(api) => ItemFailure::Rejected(api),
+                Err(_) => ItemFailure::RejectedRaw(error.clone()),
+            },
+        ));
     }
     let bytes = serde_json::to_vec(&element).unwrap_or_default();
     sync_core::http::decode_json::<T>(&bytes).map_err(|e| {

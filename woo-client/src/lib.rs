@@ -12,7 +12,8 @@
 //!   [WooCommerce Subscriptions](subscriptions::Subscriptions) and
 //!   [webhook configurations](webhooks::Webhooks); [`Client::get_json`] for anything else.
 //! - **Pagination**: [`Page`] with `X-WP-Total`/`X-WP-TotalPages`, or a `Stream` of items, sorted by
-//!   id so pages stay stable while the store takes orders.
+//!   id so records added while you page only repeat (records removed meanwhile can shift a page:
+//!   see [`ListRequest`]).
 //! - **Batches** of any size, sent 100 at a time; a failed item is never reported as success
 //!   ([`batch`]).
 //! - **Models** with exact money ([`rust_decimal::Decimal`], including the numeric
@@ -24,6 +25,11 @@
 //! - **Webhooks**: constant-time signature check on the raw bytes, the creation ping, typed
 //!   events and a dedupe key ([`webhook`]).
 //! - **Sync**: orders, subscriptions and products as sync-core sources ([`sync`]).
+//!
+//! **Minimum WooCommerce version: 5.4.** The date filters (`modified_after`, `after`, …) are sent
+//! with `dates_are_gmt=true`, which WooCommerce 5.4 introduced. Older versions ignore it and
+//! compare the dates with the site's local time, so on a store west of UTC a `modified_after`
+//! window starts late and the [`sync`] sources can skip records for good.
 //!
 //! Requests go through sync-core's shared HTTP executor: per-attempt timeouts, retries on
 //! 408/425/429/5xx with `Retry-After`, a rate limit shared by every client of one store (5

@@ -6,10 +6,43 @@ use sync_core::http::reqwest::Method;
 
 use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{ApiError, Error};
 use crate::models::{NewOrderNote, Order, OrderNote, OrderStatus, Refund};
 use crate::pagination::ListRequest;
 use crate::query::Query;
+
+fn already_gone(status: u16, code: &str, force: bool) -> bool {
+    if force {
+        status == 404 && code.ends_with("_invalid_id")
+    } else {
+        status == 410 && code == "woocommerce_rest_already_trashed"
+    }
+}
+
+/// What [`Orders::delete`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrderDeletion {
+    /// The order was moved to the trash (or deleted for good with `force`): its last state.
+    Deleted(Box<Order>),
+    /// The order was already in the trash (or, with `force`, already deleted), typically
+    /// because a retried request's first attempt had done it. WooCommerce's answer is kept.
+    AlreadyGone(ApiError),
+}
+
+impl OrderDeletion {
+    /// The deleted order, unless it was already gone.
+    pub fn order(&self) -> Option<&Order> {
+        match self {
+            OrderDeletion::Deleted(order) => Some(order),
+            OrderDeletion::AlreadyGone(_) => None,
+        }
+    }
+
+    /// `true` when this request found the order already trashed or deleted.
+    pub fn was_already_gone(&self) -> bool {
+        matches!(self, OrderDeletion::AlreadyGone(_))
+    }
+}
 
 /// Order requests; get one with [`Client::orders`].
 #[derive(Debug, Clone)]
@@ -78,11 +111,19 @@ impl Orders {
     }
 
     /// Move an order to the trash, or delete it for good with `force`.
-    pub async fn delete(&self, id: u64, force: bool) -> Result<Order, Error> {
+    ///
+    /// The request is retried on timeouts and 5xx like any idempotent request, so a first attempt
+    /// that worked but whose answer was lost makes the retry find the order gone. That answer
+    /// (`410 woocommerce_rest_already_trashed` when trashing, `404 …_invalid_id` with `force`)
+    /// means the order is where you wanted it, and comes back as [`OrderDeletion::AlreadyGone`]
+    /// rather than an error. A `404` without `force` stays an error: trashing never makes an
+    /// order disappear, so it means a wrong id.
+    pub async fn delete(&self, id: u64, force: bool) -> Result<OrderDeletion, Error> {
         let mut query = Query::new();
         query.set("force", force);
-        self.client
-            .call::<(), _>(
+        let result = self
+            .client
+            .call::<(), Order>(
                 "orders.delete",
                 Method::DELETE,
                 &format!("orders/{id}"),
@@ -90,7 +131,14 @@ impl Orders {
                 None,
                 true,
             )
-            .await
+            .await;
+        match result {
+            Ok(order) => Ok(OrderDeletion::Deleted(Box::new(order))),
+            Err(Error::Api { status, api, .. }) if already_gone(status, &api.code, force) => {
+                Ok(OrderDeletion::AlreadyGone(api))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Create, update and delete many orders, 100 per request. `Ok` only when every item

@@ -96,7 +96,10 @@ pub enum SortOrder {
 /// [`ListRequest::pages`] for every page).
 ///
 /// Lists are sorted by id ascending unless you choose otherwise: new records then land on later
-/// pages, so paging through a store that is taking orders can repeat a record but never skip one.
+/// pages, so records *added* while you page can only repeat. Records that *leave* the result set
+/// while you page (trashed, deleted, a status change under a status filter) shift later records
+/// up, and one can fall onto a page already read and be skipped. Compare each page's
+/// [`Page::total`] with the first page's to notice it, as the [`crate::sync`] sources do.
 ///
 /// Filters that only some resources support are methods on `ListRequest<Order>`,
 /// `ListRequest<Subscription>` and so on, so `ListRequest<Customer>` has no `modified_after`:
@@ -330,6 +333,9 @@ where
     }
 
     /// Modified after `at` (exclusive), compared in UTC against `date_modified_gmt`.
+    ///
+    /// Needs WooCommerce 5.4 or later: older versions ignore `dates_are_gmt` and compare `at`
+    /// with the site's local time (a window that starts late on stores west of UTC).
     pub fn modified_after(self, at: DateTime<Utc>) -> Self {
         self.gmt("modified_after", at)
     }

@@ -5,8 +5,31 @@
 //! `dates_are_gmt=true`) but cannot page by it in a way that survives concurrent writes, so these
 //! sources declare themselves [`SourceOrder::Unsorted`]: the engine re-reads a lookback window
 //! every run and commits the watermark only when a run completes, capped at run start minus the
-//! clock skew. Pages are read by id ascending, so records changing during a run can only
-//! repeat (they are dropped here by `(id, date_modified_gmt)`), never be skipped.
+//! clock skew.
+//!
+//! # Requires WooCommerce 5.4 or later
+//!
+//! `modified_after` and `dates_are_gmt` arrived in WooCommerce 5.4. Older stores ignore
+//! `dates_are_gmt` and compare `modified_after` with the site's *local* time: on a site west of
+//! UTC the window starts hours late and records modified in that gap are **never read**. (A store
+//! that ignores `modified_after` altogether is harmless: records older than the window are dropped
+//! here.) Check the store's version (WooCommerce → Status) before relying on these sources.
+//!
+//! # What paging can and cannot guarantee
+//!
+//! Pages are offset pages (`page=N`) sorted by id ascending. Records that *enter* the filter
+//! during a run land at their id's position and can only push later records down: they repeat,
+//! and the repeats are dropped here by `(id, date_modified_gmt)`. Records that *leave* the filter
+//! on a page already read (trashed, deleted, moved to a status outside the filter) pull every
+//! later record up one slot, and the record that crosses the page boundary would never be read,
+//! while the run completes and commits a watermark its lookback may never reach again.
+//!
+//! So each source remembers the first page's `X-WP-Total` and `X-WP-TotalPages`, and when a later
+//! page reports fewer records or fewer pages it fails the run with a retryable error instead of
+//! reading on (see [`ModifiedSource`]). Records that leave the filter while new ones arrive in
+//! the same run can hide each other in the totals; the lookback and the next run's re-read are
+//! then the only cover, so keep runs short (a tight filter, `per_page` 100) on stores with heavy
+//! trashing.
 //!
 //! Customers have no source: `/customers` ignores `modified_after`. Use `customer.*` webhooks,
 //! or [`Customers::scan_modified_since`](crate::customers::Customers::scan_modified_since).
@@ -107,6 +130,10 @@ type PageStream<R> = Pin<Box<dyn Stream<Item = Result<Page<R>, Error>> + Send>>;
 /// Record keys are `<name>:<id>` (`order:727`); cursors are `date_modified_gmt` (falling back
 /// to `date_created_gmt`, then the Unix epoch for a record with neither).
 ///
+/// If a later page reports a smaller `X-WP-Total` or `X-WP-TotalPages` than the first page,
+/// [`Source::next_batch`] returns a retryable [`StageError`] rather than risk a skipped record
+/// (see the [module docs](self)). Needs WooCommerce 5.4 or later.
+///
 /// ```
 /// use std::time::Duration;
 /// use woo_client::models::OrderStatus;
@@ -127,6 +154,14 @@ pub struct ModifiedSource<R: Incremental> {
     pages: Option<PageStream<R>>,
     seen: HashSet<(u64, Option<i64>)>,
     repeats: u64,
+    first_totals: Option<Totals>,
+}
+
+/// `X-WP-Total` / `X-WP-TotalPages` of the first page of a run.
+#[derive(Debug, Clone, Copy)]
+struct Totals {
+    total: Option<u64>,
+    total_pages: Option<u32>,
 }
 
 /// Orders as a sync-core source.
@@ -162,6 +197,7 @@ impl<R: Incremental> ModifiedSource<R> {
             pages: None,
             seen: HashSet::new(),
             repeats: 0,
+            first_totals: None,
         }
     }
 
@@ -195,6 +231,50 @@ impl<R: Incremental> ModifiedSource<R> {
     /// Records dropped this run because a page shift served them twice.
     pub fn repeats_dropped(&self) -> u64 {
         self.repeats
+    }
+
+    /// Fail the run when the result set shrank since the first page.
+    ///
+    /// Why fail instead of stepping back: a smaller total says records left the filter, not
+    /// where. Stepping back by the shrink is not enough, since records added meanwhile hide part
+    /// of it (the total is net), and stepping back to page 1 can chase a busy store forever. A
+    /// failed unsorted run commits nothing, so the next run re-reads the same window from page 1
+    /// and nothing that was in the filter at the start is lost. The error is retryable.
+    fn check_not_shrunk(&mut self, page: &Page<R>) -> Result<(), StageError> {
+        let Some(first) = self.first_totals else {
+            self.first_totals = Some(Totals {
+                total: page.total,
+                total_pages: page.total_pages,
+            });
+            return Ok(());
+        };
+        let fewer_records = matches!((first.total, page.total), (Some(a), Some(b)) if b < a);
+        let fewer_pages =
+            matches!((first.total_pages, page.total_pages), (Some(a), Some(b)) if b < a);
+        if !(fewer_records || fewer_pages) {
+            return Ok(());
+        }
+        let show = |n: Option<u64>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
+        tracing::warn!(
+            resource = R::NAME,
+            page = page.page,
+            first_total = ?first.total,
+            total = ?page.total,
+            "{} list shrank during the run; failing it so the next run re-reads from page 1",
+            R::NAME
+        );
+        Err(StageError::transient(format!(
+            "{} list shrank while paging (page 1 reported {} records in {} pages, page {} \
+             reports {} in {}): records left the filter mid-run and a later record may have moved \
+             onto a page already read; the run stops without committing so the next run \
+             re-reads the window",
+            R::NAME,
+            show(first.total),
+            show(first.total_pages.map(u64::from)),
+            page.page,
+            show(page.total),
+            show(page.total_pages.map(u64::from)),
+        )))
     }
 
     fn record(&mut self, item: R) -> Option<SourceRecord<R, DateTime<Utc>>> {
@@ -246,6 +326,7 @@ impl<R: Incremental> Source for ModifiedSource<R> {
         self.since = after;
         self.seen.clear();
         self.repeats = 0;
+        self.first_totals = None;
         self.pages = Some(Box::pin(list.pages()));
         Ok(())
     }
@@ -262,6 +343,7 @@ impl<R: Incremental> Source for ModifiedSource<R> {
                 Some(Err(e)) => return Err(StageError::from_classified(e)),
                 Some(Ok(page)) => page,
             };
+            self.check_not_shrunk(&page)?;
             let batch: Vec<_> = page
                 .items
                 .into_iter()

@@ -26,7 +26,8 @@
 //!   followed by an `order.updated` carrying the same state.
 //! - **`X-WC-Webhook-Delivery-ID` is not unique** (a hash of the webhook id and the current
 //!   second), so it cannot deduplicate. Use [`DedupeKey`]: source, topic, resource id and
-//!   `date_modified_gmt`.
+//!   `date_modified_gmt` — plus the delivery id for `*.deleted` topics, whose `{"id": N}` body
+//!   would otherwise make a second deletion of a restored record look like a repeat.
 //!
 //! So a receiver should: verify the signature on the raw bytes → write the raw delivery to a
 //! durable inbox, deduplicated by [`DedupeKey`] → answer 2xx at once (never 3xx, never wait on a
@@ -389,6 +390,7 @@ impl SignedDelivery<'_> {
             resource_id: None,
             modified_gmt: None,
             body_sha256: None,
+            delivery_id: None,
         };
         if matches!(self.meta.topic, Topic::Action(_)) {
             key.body_sha256 = Some(short_digest(self.body));
@@ -408,6 +410,12 @@ impl SignedDelivery<'_> {
                 ..
             }
         );
+        if deleted {
+            // A deletion payload is only `{"id":N}`: trash → restore → trash would give two equal
+            // keys and drop the second, genuine deletion. The delivery id (webhook id + the
+            // second it was sent) tells deletions apart; a redelivery is never sent anyway.
+            key.delivery_id = self.meta.delivery_id.clone();
+        }
         if key.resource_id.is_none() || (key.modified_gmt.is_none() && !deleted) {
             // Without both parts the body itself is the only safe identity.
             key.body_sha256 = Some(short_digest(self.body));
@@ -632,6 +640,13 @@ impl WebhookEvent {
 /// modification date (custom `action.*` topics, unusual resources), a digest of the body stands
 /// in, so distinct payloads never collapse. Modification dates have one-second resolution; the
 /// catch-up poll covers two changes within the same second.
+///
+/// **Deletions** (`*.deleted`) carry only `{"id": N}`, so nothing in the body tells a second
+/// deletion of the same record (trash → restore → trash) from the first. For those topics the
+/// key also holds `X-WC-Webhook-Delivery-ID`, which changes from one second to the next: two
+/// deletions of one record are kept apart unless they are sent within the same second (and the
+/// restore between them arrives as its own `*.restored`/`*.updated` delivery). A deletion
+/// without that header keys on the id alone.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DedupeKey {
     /// The store (`X-WC-Webhook-Source`), empty if absent.
@@ -644,10 +659,13 @@ pub struct DedupeKey {
     pub modified_gmt: Option<DateTime<Utc>>,
     /// First 16 bytes of SHA-256 of the body, hex, when id or date is missing.
     pub body_sha256: Option<String>,
+    /// `X-WC-Webhook-Delivery-ID`, for `*.deleted` topics only (their body has no date).
+    pub delivery_id: Option<String>,
 }
 
 impl fmt::Display for DedupeKey {
-    /// A stable text form for a database key: `source|topic|id|modified|digest`.
+    /// A stable text form for a database key: `source|topic|id|modified|digest`, followed by
+    /// `|delivery-id` for deletions.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -660,7 +678,11 @@ impl fmt::Display for DedupeKey {
                 .map(format_gmt)
                 .unwrap_or_default(),
             self.body_sha256.as_deref().unwrap_or_default()
-        )
+        )?;
+        match &self.delivery_id {
+            Some(delivery) => write!(f, "|{delivery}"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -224,3 +224,57 @@ async fn a_failed_chunk_marks_its_items_and_the_unsent_rest() {
         "{partial}"
     );
 }
+
+#[tokio::test]
+async fn an_error_that_is_not_a_wp_error_object_is_still_a_failure() {
+    let server = MockServer::start().await;
+    // Plugins answer in their own shapes: a bare string, an object without `code`. `Order`
+    // defaults every field, so these would otherwise decode as orders and count as applied.
+    Mock::given(method("POST"))
+        .and(path("/wp-json/wc/v3/orders/batch"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "update": [
+                {"id": 1, "error": "stock locked by another request"},
+                {"id": 2, "error": {"message": "Payment gateway refused the change"}},
+                {"id": 3, "error": null, "status": "completed"},
+            ]
+        })))
+        .mount(&server)
+        .await;
+    let request: BatchRequest<Value, Value> = BatchRequest::new()
+        .update(1, json!({"status": "completed"}))
+        .update(2, json!({"status": "completed"}))
+        .update(3, json!({"status": "completed"}));
+    let partial = basic_client(&server.uri())
+        .orders()
+        .batch(&request)
+        .await
+        .expect_err("items carrying an error are not successes");
+
+    let failures: Vec<_> = partial.outcome.failures().collect();
+    assert_eq!(
+        failures.iter().map(|f| f.id).collect::<Vec<_>>(),
+        [Some(1), Some(2)]
+    );
+    match &failures[0].failure {
+        ItemFailure::RejectedRaw(raw) => assert_eq!(raw, "stock locked by another request"),
+        other => panic!("{other:?}"),
+    }
+    match &failures[1].failure {
+        ItemFailure::RejectedRaw(raw) => {
+            assert_eq!(raw["message"], "Payment gateway refused the change")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        failures[1]
+            .to_string()
+            .contains("Payment gateway refused the change"),
+        "{}",
+        failures[1]
+    );
+    // `"error": null` is no error.
+    assert_eq!(partial.outcome.succeeded(), 1);
+    assert_eq!(partial.outcome.updated[2].as_ref().unwrap().id, 3);
+    assert_eq!(partial.verdict(), Verdict::Permanent(PermanentKind::Data));
+}

@@ -300,3 +300,86 @@ async fn raw_access_for_unmodelled_routes() {
         .unwrap();
     assert_eq!(report[0]["total_sales"], "14.00");
 }
+
+#[tokio::test]
+async fn order_delete_retried_after_it_worked_reports_already_gone_not_an_error() {
+    let server = MockServer::start().await;
+    // The first attempt trashed the order but its answer was lost (a 503 from a proxy); the
+    // retry then finds the order in the trash.
+    Mock::given(method("DELETE"))
+        .and(path("/wp-json/wc/v3/orders/727"))
+        .and(query_param("force", "false"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("<html>timeout</html>"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/wp-json/wc/v3/orders/727"))
+        .and(query_param("force", "false"))
+        .respond_with(ResponseTemplate::new(410).set_body_json(json!({
+            "code": "woocommerce_rest_already_trashed",
+            "message": "The order has already been deleted.",
+            "data": {"status": 410}
+        })))
+        .mount(&server)
+        .await;
+    // With `force`, the same situation answers 404 invalid id.
+    Mock::given(method("DELETE"))
+        .and(path("/wp-json/wc/v3/orders/728"))
+        .and(query_param("force", "true"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "code": "woocommerce_rest_shop_order_invalid_id",
+            "message": "Invalid ID.",
+            "data": {"status": 404}
+        })))
+        .mount(&server)
+        .await;
+    // A 404 when only trashing means a wrong id: still an error.
+    Mock::given(method("DELETE"))
+        .and(path("/wp-json/wc/v3/orders/729"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "code": "woocommerce_rest_shop_order_invalid_id",
+            "message": "Invalid ID.",
+            "data": {"status": 404}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/wp-json/wc/v3/orders/723"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(fixture("order.json"), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let orders = basic_client(&server.uri()).orders();
+
+    let trashed = orders.delete(727, false).await.unwrap();
+    assert!(trashed.was_already_gone(), "{trashed:?}");
+    assert_eq!(trashed.order(), None);
+    match &trashed {
+        woo_client::orders::OrderDeletion::AlreadyGone(api) => {
+            assert_eq!(api.code, "woocommerce_rest_already_trashed")
+        }
+        other => panic!("{other:?}"),
+    }
+    let forced = orders.delete(728, true).await.unwrap();
+    assert!(forced.was_already_gone());
+
+    let err = orders.delete(729, false).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+
+    let deleted = orders.delete(723, false).await.unwrap();
+    assert!(!deleted.was_already_gone());
+    assert_eq!(
+        deleted.order().map(|o| o.id),
+        Some(727),
+        "the fixture's order"
+    );
+
+    let attempts_727 = received(&server)
+        .await
+        .iter()
+        .filter(|r| r.url.path().ends_with("/727"))
+        .count();
+    assert_eq!(attempts_727, 2, "retried once after the 503");
+}

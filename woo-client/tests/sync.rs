@@ -255,3 +255,76 @@ impl Sink<Order> for ArcSink {
         self.0.write(batch).await
     }
 }
+
+/// A store whose filtered order list loses order 1 (trashed) right after the first page is
+/// served: page 2 then starts one slot later, and order 3 would be read by nobody.
+struct ShrinkingStore {
+    ids: Mutex<Vec<u64>>,
+    requests: Mutex<u32>,
+}
+
+impl wiremock::Respond for ShrinkingStore {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let page: usize = query_value(request, "page").unwrap().parse().unwrap();
+        let per_page: usize = query_value(request, "per_page").unwrap().parse().unwrap();
+        let mut ids = self.ids.lock().unwrap();
+        let body: Vec<Value> = ids
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .map(|&id| order(id, "2024-05-01T10:00:05"))
+            .collect();
+        let total = ids.len();
+        let response = ResponseTemplate::new(200)
+            .insert_header("X-WP-Total", total.to_string().as_str())
+            .insert_header(
+                "X-WP-TotalPages",
+                total.div_ceil(per_page).to_string().as_str(),
+            )
+            .set_body_json(Value::Array(body));
+        let mut requests = self.requests.lock().unwrap();
+        *requests += 1;
+        if *requests == 1 {
+            ids.retain(|&id| id != 1);
+        }
+        response
+    }
+}
+
+#[tokio::test]
+async fn source_fails_retryably_when_the_list_shrinks_mid_run_instead_of_skipping() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/wp-json/wc/v3/orders"))
+        .respond_with(ShrinkingStore {
+            ids: Mutex::new(vec![1, 2, 3, 4, 5]),
+            requests: Mutex::new(0),
+        })
+        .mount(&server)
+        .await;
+
+    let mut source = OrderSource::new(basic_client(&server.uri())).per_page(2);
+    source.start(Some(t("2024-05-01T10:00:00Z"))).await.unwrap();
+    let first = source.next_batch().await.unwrap().unwrap();
+    let keys: Vec<_> = first.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys, ["order:1", "order:2"]);
+
+    // Page 2 is now [4, 5] with X-WP-Total 4 (was 5): reading on would skip order 3.
+    let err = source
+        .next_batch()
+        .await
+        .expect_err("a shrunken list must not be paged on silently");
+    assert!(
+        err.verdict().is_retryable(),
+        "retryable, so the engine commits nothing and the next run re-reads: {err}"
+    );
+    assert!(err.to_string().contains("shrank"), "{err}");
+
+    // The next run (the store now stable) reads every order still in the filter, 3 included.
+    source.start(Some(t("2024-05-01T10:00:00Z"))).await.unwrap();
+    let mut keys = Vec::new();
+    while let Some(batch) = source.next_batch().await.unwrap() {
+        keys.extend(batch.into_iter().map(|r| r.key));
+    }
+    assert_eq!(keys, ["order:2", "order:3", "order:4", "order:5"]);
+}

@@ -293,6 +293,7 @@ fn dedupe_key_ignores_delivery_id_and_separates_topics_and_stores() {
         "the same state redelivered dedupes, whatever the delivery id"
     );
     assert_eq!(a.resource_id, Some(727));
+    assert_eq!(a.delivery_id, None, "only deletions key on the delivery id");
     assert_eq!(
         a.modified_gmt,
         Some(Utc.with_ymd_and_hms(2017, 3, 22, 19, 28, 8).unwrap())
@@ -321,6 +322,34 @@ fn dedupe_key_ignores_delivery_id_and_separates_topics_and_stores() {
     let key = d.dedupe_key().unwrap();
     assert_eq!(key.resource_id, None);
     assert_eq!(key.body_sha256.as_ref().map(String::len), Some(32));
+}
+
+#[test]
+fn dedupe_key_keeps_a_second_deletion_of_a_restored_record() {
+    // `order.deleted` bodies are only `{"id":N}`: trash, restore, trash again gives two
+    // identical bodies, and the second deletion is just as real as the first.
+    let v = verifier("s3cret");
+    let body = br#"{"id":727}"#;
+    let key_for = |delivery: &str| {
+        let mut h = headers(&v.sign(body), "order.deleted");
+        h.insert(
+            "x-wc-webhook-delivery-id",
+            HeaderValue::from_str(delivery).unwrap(),
+        );
+        let Delivery::Event(d) = v.verify(&h, body).unwrap() else {
+            panic!()
+        };
+        d.dedupe_key().unwrap()
+    };
+    let first = key_for("6c1ba0e2f5");
+    let second = key_for("9d04e7a1c3");
+    assert_ne!(first, second, "two deletions must not collapse into one");
+    assert_ne!(first.to_string(), second.to_string());
+    assert_eq!(first.resource_id, Some(727));
+    assert_eq!(first.delivery_id.as_deref(), Some("6c1ba0e2f5"));
+    assert!(first.to_string().ends_with("|727|||6c1ba0e2f5"), "{first}");
+    // The same delivery seen twice still dedupes.
+    assert_eq!(first, key_for("6c1ba0e2f5"));
 }
 
 proptest! {

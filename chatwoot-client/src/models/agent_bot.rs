@@ -1,14 +1,17 @@
 //! Platform API [`AgentBot`].
 
+use std::fmt;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::lenient;
 use crate::auth::ApplicationToken;
+use crate::redact::RedactedMap;
 
 /// An agent bot: a webhook that receives conversation events and answers through the
 /// Application API with its own token.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct AgentBot {
     /// The bot id.
     #[serde(deserialize_with = "lenient::id")]
@@ -31,4 +34,18 @@ pub struct AgentBot {
     /// Everything else Chatwoot sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for AgentBot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentBot")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("outgoing_url", &self.outgoing_url)
+            .field("account_id", &self.account_id)
+            .field("access_token", &self.access_token)
+            .field("extra", &RedactedMap(&self.extra))
+            .finish()
+    }
 }

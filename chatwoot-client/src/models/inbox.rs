@@ -1,12 +1,29 @@
 //! [`Inbox`]: a channel conversations arrive through.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::lenient;
+use crate::redact::RedactedMap;
 
 /// An inbox (website widget, API channel, email, WhatsApp…).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// For administrators Chatwoot includes the channel's credentials (`hmac_token`, the API
+/// channel's webhook `secret`, `imap_password`, `smtp_password`, provider `auth_token`s and
+/// keys). They stay in [`extra`](Self::extra), readable on purpose, but `Debug` shows
+/// `[REDACTED]` for them, so logging an inbox leaks nothing.
+///
+/// ```
+/// let inbox: chatwoot_client::models::Inbox = serde_json::from_value(serde_json::json!({
+///     "id": 3, "name": "API", "secret": "whsec-1", "hmac_token": "hm-2"
+/// })).unwrap();
+/// let printed = format!("{inbox:?}");
+/// assert!(!printed.contains("whsec-1") && !printed.contains("hm-2"));
+/// assert_eq!(inbox.extra["secret"], "whsec-1");
+/// ```
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inbox {
     /// The inbox id.
     #[serde(deserialize_with = "lenient::id")]
@@ -53,4 +70,22 @@ pub struct Inbox {
     /// Everything else Chatwoot sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inbox")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("channel_id", &self.channel_id)
+            .field("channel_type", &self.channel_type)
+            .field("avatar_url", &self.avatar_url)
+            .field("website_token", &self.website_token)
+            .field("website_url", &self.website_url)
+            .field("webhook_url", &self.webhook_url)
+            .field("phone_number", &self.phone_number)
+            .field("enable_auto_assignment", &self.enable_auto_assignment)
+            .field("extra", &RedactedMap(&self.extra))
+            .finish()
+    }
 }

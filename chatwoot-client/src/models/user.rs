@@ -1,5 +1,7 @@
 //! Platform API [`User`].
 
+use std::fmt;
+
 use secrecy::SecretString;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -7,13 +9,14 @@ use serde_json::{Map, Value};
 use super::account::AccountUserRole;
 use super::lenient;
 use crate::auth::ApplicationToken;
+use crate::redact::RedactedMap;
 
 /// A user (an agent or administrator) as the Platform API returns it.
 ///
 /// The response carries the user's own Application API token; it is kept as an
 /// [`ApplicationToken`], so it never shows in `Debug` output, and can build an
 /// [`ApplicationClient`](crate::ApplicationClient) acting as this user.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct User {
     /// The user id.
     #[serde(deserialize_with = "lenient::id")]
@@ -51,6 +54,25 @@ pub struct User {
     /// Everything else Chatwoot sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("display_name", &self.display_name)
+            .field("email", &self.email)
+            .field("confirmed", &self.confirmed)
+            .field("account_id", &self.account_id)
+            .field("role", &self.role)
+            .field("accounts", &self.accounts)
+            .field("custom_attributes", &RedactedMap(&self.custom_attributes))
+            .field("access_token", &self.access_token)
+            .field("pubsub_token", &self.pubsub_token)
+            .field("extra", &RedactedMap(&self.extra))
+            .finish()
+    }
 }
 
 fn secret_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {

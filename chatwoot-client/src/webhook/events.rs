@@ -66,7 +66,10 @@ pub enum WebhookEvent {
 }
 
 /// One attribute's change, from `changed_attributes`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows `[REDACTED]` for credential values (an `inbox_updated` can report a changed
+/// `hmac_token` or `imap_password`).
+#[derive(Clone, PartialEq)]
 pub struct ChangedAttribute {
     /// The attribute (`status`, `assignee_id`, `custom_attributes`…).
     pub attribute: String,
@@ -74,6 +77,24 @@ pub struct ChangedAttribute {
     pub previous: Value,
     /// The value after.
     pub current: Value,
+}
+
+impl std::fmt::Debug for ChangedAttribute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |value: &Value| {
+            let mut value = value.clone();
+            if crate::redact::is_secret_key(&self.attribute) && !value.is_null() {
+                value = Value::String(crate::redact::REDACTED.into());
+            }
+            crate::redact::redact_value(&mut value);
+            value
+        };
+        f.debug_struct("ChangedAttribute")
+            .field("attribute", &self.attribute)
+            .field("previous", &shown(&self.previous))
+            .field("current", &shown(&self.current))
+            .finish()
+    }
 }
 
 /// Read `changed_attributes` in any of its forms: a list of one-key objects

@@ -50,12 +50,25 @@ pub use verify::{
 pub enum WebhookError {
     /// No `X-Chatwoot-Signature` header, and unsigned deliveries were not allowed.
     #[error(
-        "the delivery has no X-Chatwoot-Signature header: the server does not sign (Chatwoot \
-         signs account webhooks from v4.11.2, API inbox and agent bot webhooks from v4.13.0) or \
-         the webhook has no secret; upgrade, or opt in with WebhookVerifier::accept_unsigned / \
-         WebhookVerifier::unsigned_servers"
+        "the delivery has no X-Chatwoot-Signature header: the server does not sign or the \
+         webhook has no secret (signing reportedly starts in Chatwoot v4.11.2 for account \
+         webhooks and v4.13.0 for API inbox and agent bot webhooks, per a maintainer on \
+         chatwoot/chatwoot#13862; not confirmed here); upgrade, or opt in with \
+         WebhookVerifier::unsigned_servers (no secret) or, with a secret, \
+         WebhookVerifier::accept_unsigned plus WebhookVerifier::mixed_fleet"
     )]
     MissingSignature,
+    /// No `X-Chatwoot-Signature` header on a verifier that has a secret and
+    /// [`accept_unsigned`](WebhookVerifier::accept_unsigned) but not
+    /// [`mixed_fleet`](WebhookVerifier::mixed_fleet): with a secret configured, a delivery
+    /// without a signature is refused unless both options say unsigned servers remain.
+    #[error(
+        "the delivery has no X-Chatwoot-Signature header, and a secret is configured, so it is \
+         refused even with accept_unsigned(true): a forged request looks exactly like this; if \
+         some of your Chatwoot servers do not sign yet, also set WebhookVerifier::mixed_fleet(true) \
+         and check Delivery::authenticity"
+    )]
+    UnsignedWithSecret,
     /// A signature without `X-Chatwoot-Timestamp`: the signed string cannot be rebuilt.
     #[error(
         "the delivery is signed but has no X-Chatwoot-Timestamp header, which is part of the signed string"

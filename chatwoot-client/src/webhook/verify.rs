@@ -53,12 +53,18 @@ fn signed_mac(secret: &[u8], timestamp: &str, body: &[u8]) -> HmacSha256 {
 }
 
 /// Whether a delivery's origin was proven.
+///
+/// Only [`Verified`](Self::Verified) proves the delivery came from Chatwoot. A verifier built
+/// with an opt-in for unsigned servers also returns `Ok` for the other two, so **check this
+/// (or [`Delivery::is_verified`]) before trusting the payload** for anything an attacker could
+/// abuse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Authenticity {
     /// The signature matched the secret and the timestamp is within the window.
     Verified,
-    /// The delivery carried no signature and the verifier was told to accept that.
+    /// The delivery carried no signature and the verifier was told to accept that. Anyone who
+    /// can reach the endpoint can send one: this proves nothing about the origin.
     Unsigned,
     /// The delivery was signed, but the verifier has no secret to check it with
     /// ([`WebhookVerifier::unsigned_servers`]). Configure the secret.
@@ -118,10 +124,28 @@ impl<'a> SignatureHeaders<'a> {
 
 /// Checks Chatwoot webhook deliveries on the raw body.
 ///
-/// Chatwoot signs account webhooks from **v4.11.2** (per-webhook secret, PR #13573) and API
-/// inbox and agent bot webhooks from **v4.13.0** (PR #13892). Older servers send no signature;
-/// accepting that takes an explicit opt-in: [`accept_unsigned`](Self::accept_unsigned) (check
-/// signatures when present) or [`unsigned_servers`](Self::unsigned_servers) (no secret at all).
+/// # Which Chatwoot versions sign
+///
+/// Signing came with PR chatwoot/chatwoot#13573 (account webhooks, per-webhook secret) and
+/// PR #13892 (API inbox and agent bot webhooks). Which stable release first ships them is
+/// **not confirmed by this crate**: a Chatwoot maintainer's comment on issue
+/// chatwoot/chatwoot#13862 (May 2026) says account webhook signing "appears in v4.11.2" and
+/// API inbox / agent bot signing in v4.13.0, and that the database migrations must have run;
+/// a third-party test harness pins v4.13.0 as the minimum, and issue #13809 reports servers
+/// whose displayed secret did not sign. Check that your server actually sends
+/// `X-Chatwoot-Signature` before relying on it.
+///
+/// # Servers that do not sign
+///
+/// Older servers send no signature. Accepting that takes an explicit opt-in, and an accepted
+/// unsigned delivery proves nothing: **check [`Delivery::authenticity`]** (or
+/// [`Delivery::is_verified`]) whenever an opt-in is set.
+/// - [`unsigned_servers`](Self::unsigned_servers): no secret at all, every delivery accepted.
+/// - With a secret, unsigned deliveries are refused, even with
+///   [`accept_unsigned(true)`](Self::accept_unsigned), unless
+///   [`mixed_fleet(true)`](Self::mixed_fleet) also says that signed and unsigned deliveries may
+///   both arrive (some servers upgraded, some not). A secret means "expect signatures", so a
+///   missing one is treated as an attack unless both options say otherwise.
 ///
 /// ```
 /// use chatwoot_client::webhook::{Authenticity, SignatureHeaders, WebhookError, WebhookVerifier, sign};
@@ -153,6 +177,7 @@ pub struct WebhookVerifier {
     secret: Option<SecretString>,
     tolerance: Duration,
     accept_unsigned: bool,
+    mixed_fleet: bool,
 }
 
 impl fmt::Debug for WebhookVerifier {
@@ -161,6 +186,7 @@ impl fmt::Debug for WebhookVerifier {
             .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
             .field("tolerance", &self.tolerance)
             .field("accept_unsigned", &self.accept_unsigned)
+            .field("mixed_fleet", &self.mixed_fleet)
             .finish()
     }
 }
@@ -173,26 +199,71 @@ impl WebhookVerifier {
             secret: Some(SecretString::from(secret.into())),
             tolerance: DEFAULT_TOLERANCE,
             accept_unsigned: false,
+            mixed_fleet: false,
         }
     }
 
-    /// **Opt-in for servers that do not sign** (Chatwoot before v4.11.2, or API inbox and agent
-    /// bot webhooks before v4.13.0): accept every delivery without proof of origin. Protect the
-    /// endpoint another way (a secret path, an IP allow-list). Signed deliveries are accepted
-    /// as [`Authenticity::Unchecked`] and logged, so you notice when the server starts signing.
+    /// **Opt-in for servers that do not sign** (see [the versions](Self#which-chatwoot-versions-sign)):
+    /// accept every delivery without proof of origin. Protect the endpoint another way (a
+    /// secret path, an IP allow-list). Signed deliveries are accepted as
+    /// [`Authenticity::Unchecked`] and logged, so you notice when the server starts signing.
+    ///
+    /// **Every delivery this accepts is unproven:** [`Delivery::authenticity`] is never
+    /// [`Verified`](Authenticity::Verified), and code downstream must treat the payload as
+    /// untrusted input.
     pub fn unsigned_servers() -> Self {
         WebhookVerifier {
             secret: None,
             tolerance: DEFAULT_TOLERANCE,
             accept_unsigned: true,
+            mixed_fleet: false,
         }
     }
 
-    /// **Opt-in**: with a secret, also accept deliveries that carry no signature at all (as
-    /// [`Authenticity::Unsigned`]), for a fleet where some servers are not upgraded yet.
-    /// Deliveries that do carry a signature must still match.
+    /// **Opt-in**: accept deliveries that carry no signature at all, as
+    /// [`Authenticity::Unsigned`]. Deliveries that do carry a signature must still match.
+    ///
+    /// On a verifier with a secret this alone is **not enough**: unsigned deliveries are
+    /// refused ([`WebhookError::UnsignedWithSecret`]) unless [`mixed_fleet(true)`](Self::mixed_fleet)
+    /// is set too, because with a secret configured a missing signature is what a forged request
+    /// looks like.
+    ///
+    /// **Whenever unsigned deliveries can be accepted, check [`Delivery::authenticity`]** (or
+    /// [`Delivery::is_verified`]): [`verify`](Self::verify) returning `Ok` then does not mean
+    /// the delivery came from Chatwoot.
     pub fn accept_unsigned(mut self, accept: bool) -> Self {
         self.accept_unsigned = accept;
+        self
+    }
+
+    /// **Second opt-in, for a fleet mid-upgrade**: with a secret and
+    /// [`accept_unsigned(true)`](Self::accept_unsigned), signed and unsigned deliveries may both
+    /// arrive (some Chatwoot servers sign, some are not upgraded yet). Unsigned ones are then
+    /// accepted as [`Authenticity::Unsigned`] and logged at `warn`; signed ones must match.
+    /// Turn it off once every server signs.
+    ///
+    /// ```
+    /// use chatwoot_client::webhook::{Authenticity, SignatureHeaders, WebhookError, WebhookVerifier};
+    ///
+    /// let unsigned = SignatureHeaders::default();
+    /// let now = chrono::Utc::now();
+    /// let body = br#"{"event":"contact_created","id":5}"#;
+    ///
+    /// // A secret plus accept_unsigned alone still refuses a delivery without a signature.
+    /// let strict = WebhookVerifier::new("s3cret").accept_unsigned(true);
+    /// assert_eq!(
+    ///     strict.verify_headers_at(unsigned, body, now),
+    ///     Err(WebhookError::UnsignedWithSecret)
+    /// );
+    ///
+    /// let upgrading = WebhookVerifier::new("s3cret").accept_unsigned(true).mixed_fleet(true);
+    /// let delivery = upgrading.verify_headers_at(unsigned, body, now).unwrap();
+    /// // Accepted, but not proven: check before trusting it.
+    /// assert_eq!(delivery.authenticity, Authenticity::Unsigned);
+    /// assert!(!delivery.is_verified());
+    /// ```
+    pub fn mixed_fleet(mut self, mixed: bool) -> Self {
+        self.mixed_fleet = mixed;
         self
     }
 
@@ -203,11 +274,17 @@ impl WebhookVerifier {
     }
 
     /// Verify a delivery against the current time.
+    ///
+    /// `Ok` means "accepted under this verifier's options", not necessarily "from Chatwoot":
+    /// with [`accept_unsigned`](Self::accept_unsigned) or
+    /// [`unsigned_servers`](Self::unsigned_servers) set, **check
+    /// [`Delivery::authenticity`]** before trusting the payload.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Delivery, WebhookError> {
         self.verify_headers_at(SignatureHeaders::from_header_map(headers), body, Utc::now())
     }
 
-    /// Verify, then parse the event.
+    /// Verify, then parse the event. As with [`verify`](Self::verify), check
+    /// [`Delivery::authenticity`] when an unsigned opt-in is set.
     pub fn verify_and_parse(
         &self,
         headers: &HeaderMap,
@@ -233,7 +310,17 @@ impl WebhookVerifier {
         let signature = headers.signature.map(str::trim).filter(|s| !s.is_empty());
 
         let Some(signature) = signature else {
+            if self.secret.is_some() && self.accept_unsigned && !self.mixed_fleet {
+                return Err(WebhookError::UnsignedWithSecret);
+            }
             if self.accept_unsigned {
+                if self.secret.is_some() {
+                    tracing::warn!(
+                        delivery = delivery_id.as_deref().unwrap_or(""),
+                        "chatwoot webhook without a signature accepted (mixed_fleet): its origin \
+                         is unproven; turn mixed_fleet off once every server signs"
+                    );
+                }
                 return Ok(Delivery {
                     authenticity: Authenticity::Unsigned,
                     timestamp: None,

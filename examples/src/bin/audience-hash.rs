@@ -7,8 +7,10 @@
 //! a value was rejected — never the hash of an empty string. Rows with nothing identifying left
 //! are not written. Every rejected value is reported on stderr with its line number.
 //!
-//! Exit status: 0 when the input could be read (however many values were rejected), 2 when it
-//! cannot be used (unreadable file, missing or unknown header), 1 on an output error.
+//! Exit status: 0 when the whole input could be read (however many values or malformed rows
+//! were rejected), 2 when it cannot be used (unreadable file, missing or unknown header, or a
+//! read error part-way through, in which case the output holds only the rows before it and
+//! must not be uploaded), 1 on an output error.
 //!
 //! ```text
 //! audience-hash --country us < customers.csv > hashed.csv
@@ -342,38 +344,49 @@ fn main() -> ExitCode {
 
     // Reading stays on this thread; hashing runs on `threads` workers; chunks are written back
     // in input order. Bounded channels keep at most a few chunks in memory.
-    let read_chunk =
-        |reader: &mut csv::Reader<_>, unreadable: &mut u64, err: &mut BufWriter<io::Stderr>| {
-            let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-            let mut record = csv::ByteRecord::new();
-            while chunk.len() < CHUNK_ROWS {
-                match reader.read_byte_record(&mut record) {
-                    Ok(true) => {
-                        let line = record.position().map_or(0, |p| p.line());
-                        chunk.push((line, std::mem::take(&mut record)));
-                    }
-                    Ok(false) => break,
-                    Err(e) => {
-                        *unreadable += 1;
-                        let line = e.position().map_or(0, |p| p.line());
-                        let _ = writeln!(err, "line {line}: row skipped: {e}");
-                        if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                            break;
-                        }
+    //
+    // A malformed row is skipped and reading goes on. An I/O error ends reading: the rows
+    // read so far are still written, but the run fails (exit 2) so that nobody uploads a
+    // truncated file believing it complete.
+    let read_chunk = |reader: &mut csv::Reader<_>, state: &mut ReadState| {
+        let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+        let mut record = csv::ByteRecord::new();
+        while chunk.len() < CHUNK_ROWS && state.stopped.is_none() {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    chunk.push((line, std::mem::take(&mut record)));
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    if let csv::ErrorKind::Io(io) = e.kind() {
+                        // The first line not read: every row before it is in the output.
+                        let at = reader.position().line();
+                        state.stopped = Some(format!("at line {at}: {io}"));
+                    } else {
+                        state.unreadable += 1;
+                        let _ = writeln!(state.err, "line {line}: row skipped: {e}");
                     }
                 }
             }
-            chunk
-        };
+        }
+        chunk
+    };
 
-    let mut unreadable = 0u64;
+    let mut read_state = ReadState {
+        unreadable: 0,
+        stopped: None,
+        err: BufWriter::new(io::stderr()),
+    };
     if opts.threads == 1 {
         let mut seq = 0;
         loop {
-            let chunk = read_chunk(&mut reader, &mut unreadable, &mut err);
+            let chunk = read_chunk(&mut reader, &mut read_state);
             if chunk.is_empty() {
                 break;
             }
+            let _ = read_state.err.flush();
             let done = hasher.chunk(seq, &chunk);
             emit(done, &mut out, &mut err);
             seq += 1;
@@ -415,9 +428,8 @@ fn main() -> ExitCode {
                 (out, err)
             });
             let mut seq = 0;
-            let mut read_err = BufWriter::new(io::stderr());
             loop {
-                let chunk = read_chunk(&mut reader, &mut unreadable, &mut read_err);
+                let chunk = read_chunk(&mut reader, &mut read_state);
                 if chunk.is_empty() {
                     break;
                 }
@@ -427,7 +439,6 @@ fn main() -> ExitCode {
                 seq += 1;
             }
             drop(work_tx);
-            let _ = read_err.flush();
             writer.join().unwrap_or_else(|_| std::process::exit(1))
         });
         out = o;
@@ -437,14 +448,35 @@ fn main() -> ExitCode {
         eprintln!("audience-hash: cannot write the output");
         return ExitCode::from(1);
     }
+    let _ = read_state.err.flush();
     let elapsed = started.elapsed().as_secs_f64();
     let (rows, written, rejected, _) = totals;
+    let unreadable = read_state.unreadable;
     let _ = writeln!(
         err,
         "audience-hash: {rows} rows read, {written} written, {} skipped, {rejected} values rejected, {unreadable} unreadable rows; {:.0} rows/s",
         rows - written,
         rows as f64 / elapsed.max(1e-9)
     );
+    if let Some(stopped) = &read_state.stopped {
+        let _ = writeln!(
+            err,
+            "audience-hash: reading the input failed {stopped}; the output is INCOMPLETE \
+             (only the rows before the failure): do not upload it"
+        );
+        let _ = err.flush();
+        return ExitCode::from(2);
+    }
     let _ = err.flush();
     ExitCode::SUCCESS
+}
+
+/// What the reading side keeps between chunks.
+struct ReadState {
+    /// Malformed rows skipped.
+    unreadable: u64,
+    /// Set when an I/O error ended reading early: where and why.
+    stopped: Option<String>,
+    /// Where skipped rows are reported.
+    err: BufWriter<io::Stderr>,
 }

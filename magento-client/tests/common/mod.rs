@@ -95,6 +95,9 @@ pub struct FakeMagento {
     pub total: Total,
     /// Ignore every filter (a plugin that breaks the repository).
     pub ignore_filters: bool,
+    /// Answer at most this many rows per page whatever `pageSize` asked for (a proxy or an
+    /// extension capping the page size).
+    pub max_page_size: Option<usize>,
     /// Runs before each answer with the table and the request number (1-based).
     pub before: Option<Hook>,
     pub requests: Arc<AtomicUsize>,
@@ -107,6 +110,7 @@ impl FakeMagento {
             past_end: PastEnd::Empty,
             total: Total::Honest,
             ignore_filters: false,
+            max_page_size: None,
             before: None,
             requests: Arc::new(AtomicUsize::new(0)),
         }
@@ -117,6 +121,10 @@ impl FakeMagento {
     }
     pub fn total(mut self, t: Total) -> Self {
         self.total = t;
+        self
+    }
+    pub fn cap_page_size(mut self, max: usize) -> Self {
+        self.max_page_size = Some(max);
         self
     }
     pub fn before(mut self, hook: impl Fn(&mut Vec<Value>, usize) + Send + Sync + 'static) -> Self {
@@ -203,7 +211,10 @@ impl FakeMagento {
                 }
             });
         }
-        let size = criteria.effective_page_size() as usize;
+        let mut size = criteria.effective_page_size() as usize;
+        if let Some(max) = self.max_page_size {
+            size = size.min(max);
+        }
         let total = hits.len();
         let last_page = total.div_ceil(size).max(1);
         let mut page = criteria.effective_current_page() as usize;
