@@ -462,3 +462,38 @@ fn fastrand_seed() -> u64 {
         .unwrap()
         .as_nanos() as u64
 }
+
+#[tokio::test]
+async fn a_poison_record_reread_in_the_lookback_is_dead_lettered_once() {
+    let check = |dl: Arc<dyn DeadLetterStore>| async move {
+        let wm = Arc::new(MemoryWatermarks::new());
+        let order = SourceOrder::Unsorted {
+            lookback: Duration::from_secs(3600),
+            clock_skew: Duration::ZERO,
+        };
+        let records = vec![rec("good", t(10, 0)), rec("poison", t(10, 30))];
+        let sink = ScriptedSink::new().always("poison", Ack::rejected("bad email"));
+        let mut p = Pipeline::builder(key(), VecSource::new(records, order, 10), sink)
+            .watermarks(wm)
+            .dead_letters(dl.clone())
+            .clock(|| t(12, 0))
+            .build()
+            .unwrap();
+        for _ in 0..3 {
+            let report = p.run().await.unwrap();
+            assert_eq!(report.dead_lettered, 1, "re-read each run");
+        }
+        let letters = dl.list(&DeadLetterQuery::open(key())).await.unwrap();
+        assert_eq!(letters.len(), 1, "{letters:?}");
+        assert_eq!(letters[0].letter.attempts, 3);
+        assert_eq!(letters[0].letter.reason, "bad email");
+    };
+    check(Arc::new(MemoryDeadLetters::new())).await;
+    #[cfg(feature = "sqlite")]
+    check(Arc::new(
+        sync_core::store::sqlite::SqliteStore::open(":memory:")
+            .await
+            .unwrap(),
+    ))
+    .await;
+}

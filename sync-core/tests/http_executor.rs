@@ -412,3 +412,45 @@ async fn non_idempotent_posts_are_resent_only_when_the_server_did_not_act() {
         assert!(err.verdict().is_retryable(), "{status}");
     }
 }
+
+/// Like a vendor whose throttling arrives as a 400 with a code in the body.
+#[derive(Debug)]
+struct BodyThrottle;
+
+impl sync_core::http::ResponseClassifier for BodyThrottle {
+    fn classify(
+        &self,
+        response: &sync_core::http::HttpResponse,
+        wait: Option<Duration>,
+    ) -> Verdict {
+        if response.status.as_u16() == 400 && response.text().contains("\"code\":17") {
+            return Verdict::RateLimited { after: wait };
+        }
+        Verdict::from_status(response.status.as_u16(), wait)
+    }
+}
+
+#[tokio::test]
+async fn a_vendor_throttle_in_the_body_resends_even_a_post() {
+    let server = MockServer::start().await;
+    let calls = sequence(
+        &server,
+        vec![
+            ResponseTemplate::new(400).set_body_string(r#"{"error":{"code":17}}"#),
+            ResponseTemplate::new(200),
+        ],
+    )
+    .await;
+    let exec = HttpExecutor::builder("test")
+        .retry_policy(quick())
+        .classifier(BodyThrottle)
+        .build()
+        .unwrap();
+    let url = format!("{}/r", server.uri());
+    exec.send(RequestMeta::non_idempotent("users.add"), |http| {
+        http.post(&url).body("{}").build()
+    })
+    .await
+    .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

@@ -18,7 +18,8 @@ use crate::retry_after::DEFAULT_MAX_SERVER_WAIT;
 use crate::verdict::Verdict;
 
 /// Statuses that say the server did not act on the request: safe to resend even when the
-/// request is not idempotent. A 500, 502 or 504 may come after the work was done.
+/// request is not idempotent. A 500, 502 or 504 may come after the work was done. (A vendor
+/// classifier's `RateLimited`, e.g. a throttling code in a 400 body, counts as not acted on too.)
 fn unprocessed(status: u16) -> bool {
     matches!(status, 408 | 425 | 429 | 503)
 }
@@ -303,11 +304,13 @@ impl HttpExecutor {
                     }
                     // The error keeps the server's verdict (a later run may retry); this loop
                     // only resends what cannot have been processed, unless it is idempotent.
-                    let resend = if meta.idempotent || unprocessed(response.status.as_u16()) {
-                        verdict
-                    } else {
-                        Verdict::Permanent(crate::verdict::PermanentKind::Server)
-                    };
+                    let refused = matches!(verdict, Verdict::RateLimited { .. });
+                    let resend =
+                        if meta.idempotent || refused || unprocessed(response.status.as_u16()) {
+                            verdict
+                        } else {
+                            Verdict::Permanent(crate::verdict::PermanentKind::Server)
+                        };
                     let error = HttpError::Status {
                         request: summary(attempts),
                         response: Box::new(response),

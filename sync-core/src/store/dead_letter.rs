@@ -74,6 +74,10 @@ impl DeadLetterQuery {
 pub trait DeadLetterStore: Send + Sync + fmt::Debug {
     /// Store a dead letter durably; returns its id. When this returns `Ok`, the record counts as
     /// done for the engine's watermark rule.
+    ///
+    /// A letter with the same stream, record key and payload as an open (not replayed) letter
+    /// updates that letter — new reason and response, attempts added — and returns its id:
+    /// unsorted sources re-read their lookback window, and a poison record there must not pile up.
     async fn put(&self, letter: NewDeadLetter) -> Result<i64, StoreError>;
 
     /// Letters matching `query`, oldest first.

@@ -67,6 +67,18 @@ impl MemoryDeadLetters {
 impl DeadLetterStore for MemoryDeadLetters {
     async fn put(&self, letter: NewDeadLetter) -> Result<i64, StoreError> {
         let mut letters = self.letters.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(open) = letters.iter_mut().find(|l| {
+            l.replayed_at.is_none()
+                && l.letter.stream == letter.stream
+                && l.letter.record_key == letter.record_key
+                && l.letter.payload == letter.payload
+        }) {
+            open.letter.attempts += letter.attempts;
+            open.letter.reason = letter.reason;
+            open.letter.last_response = letter.last_response;
+            open.failed_at = Utc::now();
+            return Ok(open.id);
+        }
         let id = letters.len() as i64 + 1;
         letters.push(DeadLetter {
             id,

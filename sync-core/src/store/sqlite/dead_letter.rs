@@ -54,6 +54,33 @@ fn letter_from_row(row: &SqliteRow) -> Result<DeadLetter, StoreError> {
 impl DeadLetterStore for SqliteStore {
     /// Durable once it returns: the letter is committed (see [`Durability`](super::Durability)).
     async fn put(&self, letter: NewDeadLetter) -> Result<i64, StoreError> {
+        let payload = json_text(&letter.payload)?;
+        // A repeat of an open letter (an unsorted source re-reading its lookback window) is
+        // folded into it rather than piling up.
+        let existing: Option<i64> = sqlx::query_scalar(
+            "UPDATE sync_dead_letters
+             SET reason = ?6, last_response = ?7, attempts = attempts + ?8, failed_at = ?9
+             WHERE id = (SELECT id FROM sync_dead_letters
+                         WHERE connector = ?1 AND stream = ?2 AND tenant = ?3
+                           AND record_key = ?4 AND payload = ?5 AND replayed_at IS NULL
+                         ORDER BY id LIMIT 1)
+             RETURNING id",
+        )
+        .bind(&letter.stream.connector)
+        .bind(&letter.stream.stream)
+        .bind(&letter.stream.tenant)
+        .bind(&letter.record_key)
+        .bind(&payload)
+        .bind(&letter.reason)
+        .bind(&letter.last_response)
+        .bind(i64::from(letter.attempts))
+        .bind(now_ms())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
         sqlx::query_scalar(
             "INSERT INTO sync_dead_letters
                  (connector, stream, tenant, record_key, payload, reason, last_response, attempts,
@@ -65,7 +92,7 @@ impl DeadLetterStore for SqliteStore {
         .bind(letter.stream.stream)
         .bind(letter.stream.tenant)
         .bind(letter.record_key)
-        .bind(json_text(&letter.payload)?)
+        .bind(payload)
         .bind(letter.reason)
         .bind(letter.last_response)
         .bind(i64::from(letter.attempts))
