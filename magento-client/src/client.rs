@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+use sync_core::http::is_loopback;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -191,23 +192,6 @@ fn credential_sent_in_clear(auth: &Auth) -> Option<&'static str> {
         Auth::IntegrationBearer(_) => Some("integration access token (Bearer)"),
         Auth::Admin(_) => Some("admin password (and the admin token issued for it)"),
         Auth::OAuth1(_) => None,
-    }
-}
-
-/// `127.0.0.0/8`, `::1` (and IPv4-mapped loopback) or `localhost`: traffic that never leaves
-/// the machine.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => {
-            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-        // Only the name itself: `*.localhost` is loopback by RFC 6761, but not every resolver
-        // honours that.
-        Some(url::Host::Domain(domain)) => domain
-            .trim_end_matches('.')
-            .eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

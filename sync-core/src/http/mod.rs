@@ -6,12 +6,14 @@
 
 mod error;
 mod executor;
+mod loopback;
 mod rate_limit;
 mod redact;
 mod response;
 
 pub use error::{HttpError, RequestSummary, TransportKind};
 pub use executor::{HttpExecutor, HttpExecutorBuilder, RequestMeta};
+pub use loopback::is_loopback;
 pub use rate_limit::{RateLimit, RateQuota};
 pub use redact::{ALWAYS_SECRET_QUERY_KEYS, REDACTED, redact_url};
 pub use response::{DecodeError, HttpResponse, ResponseClassifier, StatusClassifier, decode_json};
