@@ -454,3 +454,23 @@ async fn a_vendor_throttle_in_the_body_resends_even_a_post() {
     .unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn error_messages_redact_credentials_echoed_in_the_body() {
+    let server = MockServer::start().await;
+    let calls = sequence(
+        &server,
+        vec![ResponseTemplate::new(422).set_body_string(
+            r#"{"message":"invalid","channel":{"imap_password":"hunter2","access_token":"tok-9"}}"#,
+        )],
+    )
+    .await;
+    let err = get(&exec(), &server).await.unwrap_err();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let shown = format!("{err} {:?}", err.response().unwrap());
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("tok-9"),
+        "{shown}"
+    );
+    assert!(shown.contains("\"message\":\"invalid\""), "{shown}");
+}

@@ -15,7 +15,9 @@ pub use error::{HttpError, RequestSummary, TransportKind};
 pub use executor::{HttpExecutor, HttpExecutorBuilder, RequestMeta};
 pub use loopback::is_loopback;
 pub use rate_limit::{RateLimit, RateQuota};
-pub use redact::{ALWAYS_SECRET_QUERY_KEYS, REDACTED, redact_url};
+pub use redact::{
+    ALWAYS_SECRET_QUERY_KEYS, REDACTED, is_secret_key, redact_json, redact_url, redacted_excerpt,
+};
 pub use response::{DecodeError, HttpResponse, ResponseClassifier, StatusClassifier, decode_json};
 
 /// Re-exported so client crates and their users name one reqwest.

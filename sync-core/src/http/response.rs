@@ -54,13 +54,10 @@ impl HttpResponse {
             .and_then(|v| parse_retry_after(v, SystemTime::now(), max))
     }
 
-    /// The first 512 characters of the body, for error messages and dead-letter reasons.
+    /// The first 512 characters of the body, for error messages and dead-letter reasons, with
+    /// credentials redacted (see [`redacted_excerpt`](super::redacted_excerpt)).
     pub fn body_excerpt(&self) -> String {
-        let text = self.text();
-        match text.char_indices().nth(512) {
-            Some((cut, _)) => format!("{}…", &text[..cut]),
-            None => text,
-        }
+        super::redacted_excerpt(&self.body, 512)
     }
 }
 
