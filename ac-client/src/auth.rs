@@ -7,10 +7,22 @@
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
+use sync_core::Redactor;
 use sync_core::http::reqwest::header::{HeaderName, HeaderValue};
 
 /// The header the key travels in.
 pub const API_TOKEN_HEADER: HeaderName = HeaderName::from_static("api-token");
+
+/// Every name under which ActiveCampaign carries the key: the v3 `Api-Token` header (and the
+/// spellings servers and proxies echo it as) and the v1 API's `api_key` query parameter.
+/// (`api_output`, the v1 output format, is not a secret.)
+pub const SECRET_NAMES: &[&str] = &[
+    "api-token",
+    "api_token",
+    "apitoken",
+    "http_api_token",
+    "api_key",
+];
 
 /// An ActiveCampaign API key. `Debug` and `Display` never show it.
 #[derive(Clone)]
@@ -36,6 +48,18 @@ impl ApiToken {
         })?;
         value.set_sensitive(true);
         Ok(value)
+    }
+}
+
+impl ApiToken {
+    /// A [`Redactor`] that masks this key wherever it appears (as held and trimmed, plain,
+    /// percent-encoded or JSON-escaped) and the values of every [`SECRET_NAMES`] name.
+    pub fn redactor(&self) -> Redactor {
+        let key = self.0.expose_secret();
+        Redactor::new()
+            .secret_names(SECRET_NAMES.iter().copied())
+            .secret_value(key)
+            .secret_value(key.trim())
     }
 }
 
@@ -76,5 +100,15 @@ mod tests {
         assert!(!format!("{h:?}").contains("abc123secret"));
         assert!(ApiToken::new("  ").is_blank());
         assert!(ApiToken::new("bad\nkey").header_value().is_err());
+    }
+
+    #[test]
+    fn the_redactor_masks_the_key_and_its_names() {
+        let t = ApiToken::new("4f2a9c1be07d5a3f8e6b");
+        let shown = t
+            .redactor()
+            .text("Api-Token: other-key-123\nGET /admin/api.php?api_key=4f2a9c1be07d5a3f8e6b");
+        assert!(!shown.contains("4f2a9c1be07d5a3f8e6b"), "{shown}");
+        assert!(!shown.contains("other-key-123"), "{shown}");
     }
 }

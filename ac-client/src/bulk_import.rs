@@ -10,6 +10,8 @@ use std::time::Duration;
 use sync_core::http::reqwest::Method;
 use tokio::time::Instant;
 
+use sync_core::Classify;
+
 use crate::client::{Call, Client};
 use crate::contacts::check_email;
 use crate::error::{Error, Result};
@@ -17,6 +19,11 @@ use crate::models::bulk_import::{MAX_CONTACTS_PER_IMPORT, MAX_IMPORT_PAYLOAD_BYT
 use crate::models::{
     BulkContact, BulkImportAccepted, BulkImportInfo, BulkImportRequest, BulkImportStatusList,
 };
+use crate::rate_limit::BULK_THROTTLE_WAIT;
+
+/// How many times one import is sent while the importer answers "Rate limit exceeded." before
+/// the error (retryable, [`Verdict::RateLimited`](sync_core::Verdict::RateLimited)) is returned.
+pub const MAX_THROTTLED_ATTEMPTS: u32 = 5;
 
 /// How [`BulkImports::wait`] polls a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,10 +115,17 @@ impl<'c> BulkImports<'c> {
     /// Repeating an import is harmless (contacts are upserted by email), so it is retried after
     /// timeouts like any idempotent request.
     ///
+    /// The importer answers its own throttling with HTTP 400 `"Rate limit exceeded."` (not 429):
+    /// that pauses every import of the account for the wait (`Retry-After`, else
+    /// [`ClientBuilder::bulk_throttle_wait`](crate::ClientBuilder::bulk_throttle_wait)) and
+    /// sends the same request again, up to [`MAX_THROTTLED_ATTEMPTS`] times.
+    ///
     /// # Errors
     /// [`Error::InvalidInput`] for an empty or oversized request or a contact without a usable
     /// email (checked before sending, naming the contact); [`Error::Api`] when ActiveCampaign
-    /// refuses the request (a 400 carries its `failureReasons`).
+    /// refuses the request (a 400 carries its `failureReasons`, see
+    /// [`ApiErrorBody::failed_contacts`](crate::ApiErrorBody::failed_contacts)); a throttling
+    /// answer that persists is returned as a retryable error ([`Error::is_bulk_throttle`]).
     pub async fn import(&self, request: &BulkImportRequest) -> Result<BulkImportAccepted> {
         if request.contacts.is_empty() {
             return Err(Error::InvalidInput {
@@ -156,12 +170,31 @@ impl<'c> BulkImports<'c> {
             });
         }
         let limits = self.client.bulk_limits();
-        if request.contacts.len() == 1 {
-            limits.single.acquire().await;
+        let limit = if request.contacts.len() == 1 {
+            &limits.single
         } else {
-            limits.multi.acquire().await;
+            &limits.multi
+        };
+        let mut throttled = 0;
+        loop {
+            limit.acquire().await;
+            match self.client.call(call.clone()).await {
+                // The importer's throttling answer is a 400, but nothing is wrong with the rows:
+                // pause this account's imports and send the same request again.
+                Err(e) if e.is_bulk_throttle() && throttled + 1 < MAX_THROTTLED_ATTEMPTS => {
+                    throttled += 1;
+                    let wait = e.verdict().after().unwrap_or(BULK_THROTTLE_WAIT);
+                    tracing::info!(
+                        contacts = request.contacts.len(),
+                        wait_ms = wait.as_millis() as u64,
+                        attempt = throttled,
+                        "bulk importer rate limit exceeded; pausing imports"
+                    );
+                    limit.pause_for(wait);
+                }
+                result => return result,
+            }
         }
-        self.client.call(call).await
     }
 
     /// One batch's status, with the ids of newly created contacts and the emails that failed

@@ -6,21 +6,25 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sync_core::Redactor;
 use sync_core::http::reqwest::{Method, header};
 use sync_core::http::{
-    HttpExecutor, HttpResponse, RateLimit, RateQuota, RequestMeta, RequestSummary, redact_url,
+    HttpExecutor, HttpResponse, RateLimit, RateQuota, RequestMeta, RequestSummary,
 };
 use sync_core::retry::RetryPolicy;
+use sync_core::retry_after::DEFAULT_MAX_SERVER_WAIT;
 use url::Url;
 
 use crate::auth::{API_TOKEN_HEADER, ApiToken};
 use crate::bulk_import::BulkImports;
 use crate::classifier::{ActiveCampaignClassifier, DEFAULT_THROTTLE_WAIT};
 use crate::contacts::Contacts;
-use crate::error::{ApiErrorBody, Error, Result};
+use crate::error::{ApiErrorBody, Error, Result, ThrottleWait};
 use crate::fields::{FieldCache, Fields};
 use crate::lists::Lists;
-use crate::rate_limit::{BulkLimits, account_key, account_limit, default_quota};
+use crate::rate_limit::{
+    BULK_THROTTLE_WAIT, BulkLimits, account_key, account_limit, default_quota,
+};
 use crate::tags::{TagCache, Tags};
 
 /// The executor's service name, in spans and errors.
@@ -43,6 +47,7 @@ struct Inner {
     exec: HttpExecutor,
     account_key: String,
     bulk: BulkLimits,
+    throttle_wait: ThrottleWait,
     tags: Arc<TagCache>,
     fields: FieldCache,
 }
@@ -71,13 +76,15 @@ pub struct ClientBuilder {
     retry_policy: Option<Arc<dyn RetryPolicy>>,
     max_server_wait: Option<Duration>,
     throttle_wait: Duration,
+    bulk_throttle_wait: Duration,
     user_agent: Option<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The base URL as given may carry credentials (user-info, a key in the query).
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.token.redactor().url(&self.base_url))
             .field("token", &self.token)
             .field("account_key", &self.account_key)
             .field("quota", &self.quota)
@@ -124,6 +131,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The wait assumed when the bulk importer answers "Rate limit exceeded." (its HTTP 400)
+    /// without a `Retry-After` (default [`BULK_THROTTLE_WAIT`], one minute: its limits are
+    /// per minute).
+    pub fn bulk_throttle_wait(mut self, d: Duration) -> Self {
+        self.bulk_throttle_wait = d;
+        self
+    }
+
     /// The `User-Agent` header.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
@@ -136,7 +151,10 @@ impl ClientBuilder {
     /// [`Error::Config`] when the base URL is not an absolute http(s) URL, or the token is blank
     /// or not a valid header value.
     pub fn build(self) -> Result<Client> {
-        let base = normalize_base_url(&self.base_url)?;
+        // One redactor for everything this client prints: the executor's errors and logs, our
+        // own errors, and the sink's per-record reasons.
+        let redactor = self.token.redactor();
+        let base = normalize_base_url(&self.base_url, &redactor)?;
         if self.token.is_blank() {
             return Err(Error::Config(
                 "the API token is empty: copy it from Settings → Developer".into(),
@@ -145,17 +163,18 @@ impl ClientBuilder {
         self.token.header_value().map_err(Error::Config)?;
         let key = self.account_key.unwrap_or_else(|| account_key(&base));
         let limit: Arc<RateLimit> = account_limit(&key, self.quota);
+        let max_server_wait = self.max_server_wait.unwrap_or(DEFAULT_MAX_SERVER_WAIT);
+        let classifier = ActiveCampaignClassifier::with_throttle_wait(self.throttle_wait)
+            .max_wait(max_server_wait)
+            .pausing(limit.clone());
         let mut exec = HttpExecutor::builder(SERVICE)
             .attempt_timeout(self.attempt_timeout)
-            .classifier(ActiveCampaignClassifier::with_throttle_wait(
-                self.throttle_wait,
-            ))
-            .rate_limit(limit);
+            .classifier(classifier)
+            .rate_limit(limit)
+            .max_server_wait(max_server_wait)
+            .redactor(redactor);
         if let Some(policy) = self.retry_policy {
             exec = exec.retry_policy_arc(policy);
-        }
-        if let Some(wait) = self.max_server_wait {
-            exec = exec.max_server_wait(wait);
         }
         if let Some(ua) = self.user_agent {
             exec = exec.user_agent(ua);
@@ -164,6 +183,10 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 bulk: BulkLimits::for_account(&key),
+                throttle_wait: ThrottleWait {
+                    bulk: self.bulk_throttle_wait,
+                    max: max_server_wait,
+                },
                 base,
                 token: self.token,
                 exec,
@@ -177,16 +200,20 @@ impl ClientBuilder {
 
 /// Accepts the account URL as given in Settings → Developer, with or without `/api/3`, and
 /// returns it ending in `/api/3/`. Anything else in the path is kept (a proxy prefix).
-fn normalize_base_url(raw: &str) -> Result<Url> {
+/// A refused URL is shown redacted (no user-info, no secret query values, never the token).
+fn normalize_base_url(raw: &str, redactor: &Redactor) -> Result<Url> {
+    let shown = || redactor.url(raw.trim());
     let mut url = Url::parse(raw.trim()).map_err(|e| {
         Error::Config(format!(
-            "base URL {raw:?} is not a URL ({e}); use the API URL from Settings → Developer, \
-             e.g. https://<account>.api-us1.com"
+            "base URL {:?} is not a URL ({e}); use the API URL from Settings → Developer, \
+             e.g. https://<account>.api-us1.com",
+            shown()
         ))
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::Config(format!(
-            "base URL {raw:?} must be an http(s) URL with a host, e.g. https://<account>.api-us1.com"
+            "base URL {:?} must be an http(s) URL with a host, e.g. https://<account>.api-us1.com",
+            shown()
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -208,6 +235,7 @@ fn normalize_base_url(raw: &str) -> Result<Url> {
 
 /// A request this crate sends: the operation name, idempotency, method, path under `/api/3/`,
 /// query and JSON body.
+#[derive(Clone)]
 pub(crate) struct Call {
     pub(crate) operation: &'static str,
     pub(crate) idempotent: bool,
@@ -278,6 +306,7 @@ impl Client {
             retry_policy: None,
             max_server_wait: None,
             throttle_wait: DEFAULT_THROTTLE_WAIT,
+            bulk_throttle_wait: BULK_THROTTLE_WAIT,
             user_agent: None,
         }
     }
@@ -298,6 +327,13 @@ impl Client {
     /// The key this client's rate budget is shared under.
     pub fn account_key(&self) -> &str {
         &self.inner.account_key
+    }
+
+    /// The [`Redactor`] everything this client prints goes through: its errors, its logs and
+    /// the sink's per-record reasons. It masks the API token and the names that carry it;
+    /// register more with [`Redactor::add_value`] (clones share).
+    pub fn redactor(&self) -> &Redactor {
+        self.inner.exec.redactor()
     }
 
     /// The account's shared rate limit.
@@ -385,8 +421,8 @@ impl Client {
                 request.build()
             })
             .await
-            .map_err(Error::from_http)?;
-        if let Some(body) = ApiErrorBody::from_success_body(&response.body) {
+            .map_err(|e| Error::from_http(e, self.inner.throttle_wait, self.redactor()))?;
+        if let Some(body) = ApiErrorBody::from_success_body(&response.body, self.redactor()) {
             let mut full = url.clone();
             if !query.is_empty() {
                 full.query_pairs_mut().extend_pairs(query.iter());
@@ -395,7 +431,7 @@ impl Client {
                 service: SERVICE.into(),
                 operation: operation.into(),
                 method,
-                url: redact_url(&full, &[]),
+                url: self.redactor().url(full.as_str()),
                 attempts: 1,
             };
             return Err(Error::from_failed_success(request, &response, body));
@@ -407,9 +443,12 @@ impl Client {
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
         let operation = call.operation;
         let response = self.send(call).await?;
-        response
-            .json::<T>()
-            .map_err(|source| Error::Decode { operation, source })
+        response.json::<T>().map_err(|mut source| {
+            // serde quotes the value it refused, which may be anything the server sent.
+            source.message = self.redactor().text(&source.message);
+            source.path = self.redactor().text(&source.path);
+            Error::Decode { operation, source }
+        })
     }
 }
 
@@ -445,7 +484,11 @@ mod tests {
                 "https://acme.activehosted.com/api/3/",
             ),
         ] {
-            assert_eq!(normalize_base_url(raw).unwrap().as_str(), want, "{raw}");
+            assert_eq!(
+                normalize_base_url(raw, &Redactor::new()).unwrap().as_str(),
+                want,
+                "{raw}"
+            );
         }
         for bad in [
             "acme.api-us1.com",
@@ -453,7 +496,7 @@ mod tests {
             "https://u:p@acme.test",
             "",
         ] {
-            let err = normalize_base_url(bad).unwrap_err();
+            let err = normalize_base_url(bad, &Redactor::new()).unwrap_err();
             assert!(matches!(err, Error::Config(_)), "{bad}: {err}");
         }
     }

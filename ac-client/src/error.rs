@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sync_core::http::{DecodeError, HttpError, HttpResponse, RequestSummary};
-use sync_core::{Classify, PermanentKind, Verdict};
+use sync_core::{Classify, PermanentKind, Redactor, Verdict};
 
 /// One entry of an `{"errors":[…]}` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +56,20 @@ impl fmt::Display for ApiErrorItem {
     }
 }
 
+/// One contact the bulk importer refused, named by its position in the request's `contacts`
+/// array (0-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedContact {
+    /// The contact's index in the request's `contacts` array.
+    pub index: usize,
+    /// ActiveCampaign's reason (`failureReason`).
+    pub reason: String,
+}
+
+/// The message ActiveCampaign's bulk importer answers with HTTP 400 when its per-minute limits
+/// are exceeded (not a 429).
+const BULK_RATE_LIMIT_MESSAGE: &str = "rate limit exceeded";
+
 /// A vendor error body, whatever shape it came in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -69,11 +83,29 @@ pub enum ApiErrorBody {
         message: String,
         /// The bulk importer's reasons, one per problem, as text.
         failure_reasons: Vec<String>,
+        /// The bulk importer's reasons that name a contact by its position in the request
+        /// (`{"contact":230,"failureReason":"…"}`), in the order given.
+        failed_contacts: Vec<FailedContact>,
     },
     /// `{}`, `[]` or no body at all.
     Empty,
     /// A body that is not JSON (plain text, HTML): its first 512 characters.
     Text(String),
+}
+
+/// `{"contact":230,"failureReason":"…"}` (the index may come as a number or a numeric string).
+fn failed_contact(v: &Value) -> Option<FailedContact> {
+    let index = match v.get("contact")? {
+        Value::Number(n) => usize::try_from(n.as_u64()?).ok()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    let reason = v
+        .get("failureReason")
+        .or_else(|| v.get("reason"))
+        .map(text_of)
+        .unwrap_or_default();
+    Some(FailedContact { index, reason })
 }
 
 fn text_of(v: &Value) -> String {
@@ -85,19 +117,29 @@ fn text_of(v: &Value) -> String {
 }
 
 impl ApiErrorBody {
-    /// Read an error body of any known shape.
+    /// Read an error body of any known shape. (Errors of a [`Client`](crate::Client) hold
+    /// bodies read with [`parse_redacted`](Self::parse_redacted).)
     pub fn parse(body: &[u8]) -> ApiErrorBody {
+        Self::parse_redacted(body, &Redactor::new())
+    }
+
+    /// Read an error body of any known shape with every credential masked: the values of
+    /// secret names at any depth and the secrets `redactor` holds, wherever a server echoed
+    /// them (a JSON `message`, a plain-text body, an object of request headers).
+    pub fn parse_redacted(body: &[u8], redactor: &Redactor) -> ApiErrorBody {
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return ApiErrorBody::Empty;
         }
-        let value: Value = match serde_json::from_slice(body) {
+        let mut value: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(_) => {
-                let text = String::from_utf8_lossy(body);
+                // Masked whole before cutting, so no secret is cut in two and left readable.
+                let text = redactor.text(&String::from_utf8_lossy(body));
                 let excerpt: String = text.trim().chars().take(512).collect();
                 return ApiErrorBody::Text(excerpt);
             }
         };
+        redactor.json(&mut value);
         Self::from_value(&value)
     }
 
@@ -108,6 +150,7 @@ impl ApiErrorBody {
                 Value::String(s) => ApiErrorBody::Message {
                     message: s.clone(),
                     failure_reasons: Vec::new(),
+                    failed_contacts: Vec::new(),
                 },
                 other => ApiErrorBody::Text(other.to_string()),
             };
@@ -143,8 +186,18 @@ impl ApiErrorBody {
             .iter()
             .find_map(|k| map.get(*k))
             .map(text_of);
+        let failed_contacts: Vec<FailedContact> = match map.get("failureReasons") {
+            Some(Value::Array(a)) => a.iter().filter_map(failed_contact).collect(),
+            _ => Vec::new(),
+        };
         let failure_reasons: Vec<String> = match map.get("failureReasons") {
-            Some(Value::Array(a)) => a.iter().map(text_of).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| match failed_contact(v) {
+                    Some(c) => format!("contact #{}: {}", c.index, c.reason),
+                    None => text_of(v),
+                })
+                .collect(),
             Some(Value::Object(o)) => o
                 .iter()
                 .map(|(k, v)| format!("{k}: {}", text_of(v)))
@@ -156,10 +209,12 @@ impl ApiErrorBody {
             Some(message) => ApiErrorBody::Message {
                 message,
                 failure_reasons,
+                failed_contacts,
             },
             None if !failure_reasons.is_empty() => ApiErrorBody::Message {
                 message: String::new(),
                 failure_reasons,
+                failed_contacts,
             },
             None if map.is_empty() => ApiErrorBody::Empty,
             None => ApiErrorBody::Text(value.to_string().chars().take(512).collect()),
@@ -167,8 +222,8 @@ impl ApiErrorBody {
     }
 
     /// A failure hidden in a 2xx body: `"succeeded":0` or `"success":0`.
-    pub(crate) fn from_success_body(body: &[u8]) -> Option<ApiErrorBody> {
-        let value: Value = serde_json::from_slice(body).ok()?;
+    pub(crate) fn from_success_body(body: &[u8], redactor: &Redactor) -> Option<ApiErrorBody> {
+        let mut value: Value = serde_json::from_slice(body).ok()?;
         let flag = value.get("succeeded").or_else(|| value.get("success"))?;
         let failed = match flag {
             Value::Number(n) => n.as_i64() == Some(0),
@@ -176,10 +231,15 @@ impl ApiErrorBody {
             Value::String(s) => s.trim() == "0",
             _ => false,
         };
-        failed.then(|| match Self::from_value(&value) {
+        if !failed {
+            return None;
+        }
+        redactor.json(&mut value);
+        Some(match Self::from_value(&value) {
             ApiErrorBody::Empty => ApiErrorBody::Message {
                 message: "the API reported failure without a message".into(),
                 failure_reasons: Vec::new(),
+                failed_contacts: Vec::new(),
             },
             other => other,
         })
@@ -189,6 +249,23 @@ impl ApiErrorBody {
     /// message), as opposed to a gateway's page or nothing.
     pub fn is_vendor_json(&self) -> bool {
         matches!(self, ApiErrorBody::Errors(_) | ApiErrorBody::Message { .. })
+    }
+
+    /// Whether this is the bulk importer's throttling answer
+    /// (`{"success":0,"message":"Rate limit exceeded."}`, sent with HTTP 400).
+    pub fn is_rate_limit_exceeded(&self) -> bool {
+        matches!(self, ApiErrorBody::Message { message, .. }
+            if message.trim().to_ascii_lowercase().starts_with(BULK_RATE_LIMIT_MESSAGE))
+    }
+
+    /// The contacts the bulk importer named as failing, by their index in the request.
+    pub fn failed_contacts(&self) -> &[FailedContact] {
+        match self {
+            ApiErrorBody::Message {
+                failed_contacts, ..
+            } => failed_contacts,
+            _ => &[],
+        }
     }
 
     /// The `{"errors":[…]}` items, if that was the shape.
@@ -225,6 +302,7 @@ impl fmt::Display for ApiErrorBody {
             ApiErrorBody::Message {
                 message,
                 failure_reasons,
+                ..
             } => {
                 f.write_str(if message.is_empty() {
                     "(no message)"
@@ -254,6 +332,10 @@ fn hint(status: u16, body: &ApiErrorBody) -> &'static str {
              (e.g. https://<account>.api-us1.com)"
         }
         404 => " — the record does not exist (deleted, or a wrong id)",
+        400 if body.is_rate_limit_exceeded() => {
+            " — the bulk importer's limit (100 multi-contact and 20 single-contact imports a \
+             minute per account) was exceeded"
+        }
         429 | 503 => {
             " — the account's rate limit (5 requests/second, shared by all its keys) was exceeded"
         }
@@ -326,25 +408,63 @@ pub enum Error {
     },
 }
 
+/// The waits [`Error::from_http`] assumes for the bulk importer's throttling 400.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ThrottleWait {
+    /// When the answer names no wait.
+    pub(crate) bulk: Duration,
+    /// The longest `Retry-After` honoured.
+    pub(crate) max: Duration,
+}
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// Turn the executor's error into ours, parsing a vendor error body.
-    pub(crate) fn from_http(err: HttpError) -> Error {
+    ///
+    /// The bulk importer's throttling answer is a 400 (`"Rate limit exceeded."`), which the
+    /// status alone would call bad data: it becomes [`Verdict::RateLimited`] with the server's
+    /// `Retry-After` or `throttle_wait`, so nothing downstream splits or rejects its rows.
+    ///
+    /// The body is read through `redactor`; a redirect stays an [`Error::Http`], whose text
+    /// shows the (redacted) `Location`.
+    pub(crate) fn from_http(
+        err: HttpError,
+        throttle_wait: ThrottleWait,
+        redactor: &Redactor,
+    ) -> Error {
         match err {
             HttpError::Status {
                 request,
                 response,
                 verdict,
-            } => Error::Api {
-                status: response.status.as_u16(),
-                body: ApiErrorBody::parse(&response.body),
-                request,
-                verdict,
-            },
+            } if !response.status.is_redirection() => {
+                let body = ApiErrorBody::parse_redacted(&response.body, redactor);
+                let status = response.status.as_u16();
+                let verdict = if status == 400 && body.is_rate_limit_exceeded() {
+                    let wait = response
+                        .retry_after(throttle_wait.max)
+                        .unwrap_or(throttle_wait.bulk);
+                    Verdict::RateLimited { after: Some(wait) }
+                } else {
+                    verdict
+                };
+                Error::Api {
+                    status,
+                    body,
+                    request,
+                    verdict,
+                }
+            }
             other => Error::Http(other),
         }
+    }
+
+    /// Whether this is the bulk importer's throttling answer (HTTP 400 `"Rate limit
+    /// exceeded."`): wait and send the same request again; its rows are not at fault.
+    pub fn is_bulk_throttle(&self) -> bool {
+        matches!(self, Error::Api { status: 400, body, .. } if body.is_rate_limit_exceeded())
     }
 
     /// A 2xx answer whose body says the call failed.
@@ -438,6 +558,25 @@ mod tests {
             b.to_string(),
             "Invalid contact data (contact 3: email is invalid)"
         );
+        let b = ApiErrorBody::parse(
+            br#"{"success":0,"message":"Request validation failed","failureReasons":[{"contact":230,"failureReason":"Invalid email address"}]}"#,
+        );
+        assert_eq!(
+            b.failed_contacts(),
+            [FailedContact {
+                index: 230,
+                reason: "Invalid email address".into()
+            }]
+        );
+        assert!(!b.is_rate_limit_exceeded());
+        assert_eq!(
+            b.to_string(),
+            "Request validation failed (contact #230: Invalid email address)"
+        );
+        let b = ApiErrorBody::parse(
+            br#"{"success":0,"message":"Rate limit exceeded.","failureReasons":[]}"#,
+        );
+        assert!(b.is_rate_limit_exceeded() && b.failed_contacts().is_empty());
         let b = ApiErrorBody::parse(b"<html>Too Many Requests</html>");
         assert_eq!(
             b,
@@ -449,11 +588,31 @@ mod tests {
     }
 
     #[test]
+    fn bodies_are_read_through_the_redactor() {
+        let r = Redactor::new()
+            .secret_name("api-token")
+            .secret_value("4f2a9c1be07d5a3f8e6b");
+        let b = ApiErrorBody::parse_redacted(
+            br#"{"message":"GET /api/3/contacts/1
+api-token: 4f2a9c1be07d5a3f8e6b"}"#,
+            &r,
+        );
+        assert!(!b.to_string().contains("4f2a9c1be07d5a3f8e6b"), "{b}");
+        let b = ApiErrorBody::parse_redacted(
+            b"Api-Token: 4f2a9c1be07d5a3f8e6b
+",
+            &r,
+        );
+        assert!(!b.to_string().contains("4f2a9c1be07d5a3f8e6b"), "{b}");
+    }
+
+    #[test]
     fn failed_success_bodies() {
-        assert!(ApiErrorBody::from_success_body(br#"{"succeeded":0}"#).is_some());
-        assert!(ApiErrorBody::from_success_body(br#"{"success":"0","message":"x"}"#).is_some());
-        assert!(ApiErrorBody::from_success_body(br#"{"success":1}"#).is_none());
-        assert!(ApiErrorBody::from_success_body(br#"{"contact":{}}"#).is_none());
-        assert!(ApiErrorBody::from_success_body(b"not json").is_none());
+        let r = Redactor::new();
+        assert!(ApiErrorBody::from_success_body(br#"{"succeeded":0}"#, &r).is_some());
+        assert!(ApiErrorBody::from_success_body(br#"{"success":"0","message":"x"}"#, &r).is_some());
+        assert!(ApiErrorBody::from_success_body(br#"{"success":1}"#, &r).is_none());
+        assert!(ApiErrorBody::from_success_body(br#"{"contact":{}}"#, &r).is_none());
+        assert!(ApiErrorBody::from_success_body(b"not json", &r).is_none());
     }
 }

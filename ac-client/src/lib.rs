@@ -17,13 +17,17 @@
 //!   completion with per-contact failures ([`bulk_import`]).
 //! * **Rate limits** — 5 requests/second per account, shared by every client of that account in
 //!   the process; the bulk importer's per-minute limits too; 429 and 503 retried after the
-//!   server's `Retry-After`, which pauses every client of the account ([`rate_limit`]).
+//!   server's `Retry-After`, which pauses every client of the account; `RateLimit-Remaining: 0`
+//!   pauses them until the reset before a 429 is drawn; the importer's throttling 400
+//!   (`"Rate limit exceeded."`) is waited out, never taken for bad rows ([`rate_limit`]).
 //! * **Errors** — every known error body shape parsed into one [`Error`], which implements
 //!   [`Classify`](sync_core::Classify) for the sync engine and says what to fix.
 //! * **IDs** arrive as strings (`"id":"113"`) and are read as `i64`; `meta.total` likewise.
 //!
 //! The base URL is taken whole from your settings (accounts live on different hosts), and the
-//! `Api-Token` is held as a secret: `Debug`, logs and errors show `[REDACTED]`.
+//! `Api-Token` is held as a secret: every error (vendor messages echoing the request included),
+//! log line, builder error and sink reason goes through the client's
+//! [`Redactor`](Client::redactor), which masks the token and the names that carry it.
 //!
 //! ## Example
 //!
@@ -90,6 +94,8 @@
 //! rate so scheduling jitter never puts six inside one second. When the server still answers
 //! 429 (or 503) the executor waits the server's `Retry-After` (1 s when it gives none) and
 //! holds back every client of the account for that long, so no request is sent into the wait.
+//! An answer whose `RateLimit-Remaining` is 0 holds them back until its `RateLimit-Reset`
+//! (one second when absent), so the 429 is not drawn at all.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
@@ -108,7 +114,7 @@ mod wire;
 
 pub use auth::ApiToken;
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiErrorBody, ApiErrorItem, Error, Result};
+pub use error::{ApiErrorBody, ApiErrorItem, Error, FailedContact, Result};
 pub use models::{
     BulkContact, BulkImportAccepted, BulkImportInfo, BulkImportRequest, BulkImportStatus, Contact,
     ContactDetail, ContactInput, ContactList, ContactTag, Field, FieldValue, FieldValueRecord,

@@ -38,6 +38,11 @@ pub const BULK_MULTI_PER_MINUTE: usize = 100;
 /// The documented limit for bulk imports carrying a single contact.
 pub const BULK_SINGLE_PER_MINUTE: usize = 20;
 
+/// How long the bulk importer is paused after its throttling answer (HTTP 400 `"Rate limit
+/// exceeded."`) when the answer names no wait: one whole window, after which a server counting
+/// any trailing minute has room again.
+pub const BULK_THROTTLE_WAIT: Duration = Duration::from_secs(60);
+
 /// The key that identifies an account's budget: `activecampaign:<host[:port]>`, lowercased.
 ///
 /// Each account has its own API host (`https://<account>.api-us1.com`), so the host names the
@@ -62,6 +67,7 @@ pub struct WindowLimit {
     max: usize,
     window: Duration,
     starts: Mutex<VecDeque<Instant>>,
+    paused_until: Mutex<Option<Instant>>,
 }
 
 fn registry() -> &'static Mutex<HashMap<String, Weak<WindowLimit>>> {
@@ -80,6 +86,7 @@ impl WindowLimit {
             max,
             window,
             starts: Mutex::new(VecDeque::with_capacity(max)),
+            paused_until: Mutex::new(None),
         })
     }
 
@@ -95,9 +102,28 @@ impl WindowLimit {
         limit
     }
 
+    /// Hold back every start on this limit for at least `wait` from now (the server said the
+    /// limit is used up, perhaps by another process of the account).
+    pub fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if paused.is_none_or(|current| current < until) {
+            *paused = Some(until);
+        }
+    }
+
+    fn pause_deadline(&self) -> Option<Instant> {
+        let paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        paused.filter(|until| *until > Instant::now())
+    }
+
     /// Wait until a start is allowed, and record it.
     pub async fn acquire(&self) {
         loop {
+            if let Some(until) = self.pause_deadline() {
+                tokio::time::sleep_until(until).await;
+                continue;
+            }
             let wait_until = {
                 let mut starts = self.starts.lock().unwrap_or_else(|e| e.into_inner());
                 let now = Instant::now();
@@ -155,6 +181,16 @@ mod tests {
     fn default_quota_is_under_the_documented_rate() {
         let q = default_quota().per_second_f64();
         assert!(q < 5.0 && q > 4.75, "{q}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_back_the_next_start() {
+        let limit = WindowLimit::new(100, Duration::from_secs(60));
+        limit.acquire().await;
+        let start = Instant::now();
+        limit.pause_for(Duration::from_secs(60));
+        limit.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
     }
 
     #[tokio::test(start_paused = true)]

@@ -7,11 +7,17 @@
 //! * **Bulk for large batches.** A batch with at least [`SinkOptions::bulk_min`] contacts goes
 //!   through the bulk importer, 250 per request (20 requests for 5,000 contacts); the sink then
 //!   follows each import and reports every contact the importer refused as rejected, by email.
-//!   A request refused as a whole (400) is split in halves until the bad contacts are isolated,
-//!   so one bad row never fails its neighbours. Smaller batches use one sync request per contact.
+//!   A request refused as a whole (400) that names its bad rows (`failureReasons` with the
+//!   contact's index) rejects exactly those rows, with their reasons, and imports the rest
+//!   again; one that names none is split in halves until the bad contacts are isolated, so one
+//!   bad row never fails its neighbours. The importer's throttling answer (also a 400, `"Rate
+//!   limit exceeded."`) is waited out, never split. Smaller batches use one sync request per
+//!   contact.
 //! * **Per-record answers.** Mapping errors and unusable emails are rejected before sending;
 //!   rate limits and server errors become [`Ack::RetryLater`]; a wrong token or base URL
 //!   (or a custom field that does not exist) fails the whole batch as a configuration error.
+//! * **No secret in a reason.** Every per-record reason (and the response kept with a dead
+//!   letter) goes through the client's [`Redactor`].
 //! * **Same email twice in one batch.** Later records are written after earlier ones, so the
 //!   last one wins, as it would in order.
 
@@ -22,7 +28,7 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
-use sync_core::{Ack, Classify, PermanentKind, Sink, SinkRecord, StageError, Verdict};
+use sync_core::{Ack, Classify, PermanentKind, Redactor, Sink, SinkRecord, StageError, Verdict};
 use tokio::time::Instant;
 
 use crate::bulk_import::{PollOptions, chunk_by};
@@ -435,8 +441,15 @@ where
                 batch_id: accepted.batch_id,
                 accepted_at: Instant::now(),
             },
-            // Refused whole (a 400 names a bad row only in prose): halve until the bad rows
-            // are alone, so their neighbours still get through.
+            // Throttled (the importer says so with a 400): nothing is wrong with the rows.
+            // `import` already waited and resent; what is left is for a later run.
+            Err(e) if e.is_bulk_throttle() => Submitted::Done(self.all(&chunk, e)),
+            // Refused whole, naming the bad rows by index: reject exactly those, resend the rest.
+            Err(e) if e.status() == Some(400) && names_rows_of(&e, chunk.len()) => {
+                Submitted::Done(self.reject_named(chunk, e).await)
+            }
+            // Refused whole without saying which rows: halve until the bad rows are alone, so
+            // their neighbours still get through.
             Err(e) if e.status() == Some(400) && chunk.len() > 1 => {
                 tracing::info!(
                     contacts = chunk.len(),
@@ -449,6 +462,48 @@ where
             }
             Err(e) => Submitted::Done(self.all(&chunk, e)),
         }
+    }
+
+    /// Reject the contacts a 400 names (`failureReasons[].contact`, their index in the request)
+    /// with ActiveCampaign's reason, and import the others again.
+    async fn reject_named(&self, chunk: Vec<Prepared>, e: Error) -> Result<Acks, Error> {
+        let mut reasons: HashMap<usize, Vec<&str>> = HashMap::new();
+        for failed in e.body().map(|b| b.failed_contacts()).unwrap_or_default() {
+            reasons
+                .entry(failed.index)
+                .or_default()
+                .push(&failed.reason);
+        }
+        let response = e.body().map(ToString::to_string);
+        let mut acks = Vec::new();
+        let mut rest = Vec::new();
+        for (position, p) in chunk.into_iter().enumerate() {
+            match reasons.get(&position) {
+                Some(why) => acks.push((
+                    p.index,
+                    Ack::Rejected {
+                        reason: format!(
+                            "record {} (contact {}): the ActiveCampaign bulk importer refused \
+                             this contact: {}",
+                            p.key,
+                            p.bulk.email,
+                            why.join("; ")
+                        ),
+                        response: response.clone(),
+                    },
+                )),
+                None => rest.push(p),
+            }
+        }
+        tracing::info!(
+            rejected = acks.len(),
+            resent = rest.len(),
+            "bulk import refused named contacts; importing the others again"
+        );
+        if !rest.is_empty() {
+            acks.extend(self.import_groups(vec![rest]).await?);
+        }
+        Ok(acks)
     }
 
     /// Follow a queued import to its end and answer for each of its contacts.
@@ -541,6 +596,13 @@ where
     }
 }
 
+/// Whether a refusal names its bad rows by index, each inside a request of `len` contacts.
+/// (An index outside the request means we misread it: fall back to halving.)
+fn names_rows_of(e: &Error, len: usize) -> bool {
+    let failed = e.body().map(|b| b.failed_contacts()).unwrap_or_default();
+    !failed.is_empty() && failed.iter().all(|f| f.index < len)
+}
+
 /// A chunk after its import was sent.
 enum Submitted {
     /// Answered without a batch to follow (written one by one, split, or failed).
@@ -608,6 +670,23 @@ where
         Ok(acks
             .into_iter()
             .map(|a| a.unwrap_or_else(|| Ack::retry("internal: record was not written")))
+            .map(|a| redact_ack(self.client.redactor(), a))
             .collect())
+    }
+}
+
+/// Every reason goes through the client's redactor before it is logged or stored as a dead
+/// letter: mapping messages and vendor reasons are text we did not write.
+fn redact_ack(redactor: &Redactor, ack: Ack) -> Ack {
+    match ack {
+        Ack::Rejected { reason, response } => Ack::Rejected {
+            reason: redactor.text(&reason),
+            response: response.map(|r| redactor.text(&r)),
+        },
+        Ack::RetryLater { reason, after } => Ack::RetryLater {
+            reason: redactor.text(&reason),
+            after,
+        },
+        other => other,
     }
 }

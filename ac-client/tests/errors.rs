@@ -108,6 +108,7 @@ async fn validation_shapes_are_data_errors() {
         Some(&ApiErrorBody::Message {
             message: "Invalid contact data".into(),
             failure_reasons: vec!["contact 2: missing email".into()],
+            failed_contacts: vec![],
         })
     );
 }

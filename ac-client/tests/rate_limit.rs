@@ -199,3 +199,34 @@ async fn clients_of_one_account_share_five_per_second_and_other_accounts_do_not_
     // the shared account's ten need on their own (9 × 206 ms ≈ 1.9 s).
     assert!(elapsed < Duration::from_millis(2600), "{elapsed:?}");
 }
+
+/// An answer that says the budget is used up (`RateLimit-Remaining: 0`) holds back the next
+/// request of every client of the account until the reset, instead of drawing a 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remaining_zero_pauses_the_account_until_the_reset() {
+    let server = MockServer::start().await;
+    let log = Log::default();
+    let l = log.clone();
+    Mock::given(method("GET"))
+        .respond_with(move |_: &Request| {
+            l.push(200);
+            let used_up = l.entries().len() == 1;
+            ResponseTemplate::new(200)
+                .insert_header("RateLimit-Limit", "5")
+                .insert_header("RateLimit-Remaining", if used_up { "0" } else { "4" })
+                .insert_header("RateLimit-Reset", "1")
+                .set_body_json(json!({"contact": {"id": "1", "email": "a@b.test"}}))
+        })
+        .mount(&server)
+        .await;
+    let (a, b) = two_clients(&server);
+    a.contacts().get(1).await.unwrap();
+    b.contacts().get(1).await.unwrap();
+    let entries = log.entries();
+    assert_eq!(entries.len(), 2, "no 429 drawn, no retry");
+    let gap = entries[1].0.duration_since(entries[0].0);
+    assert!(
+        gap >= Duration::from_millis(950),
+        "next request after {gap:?}"
+    );
+}

@@ -449,3 +449,195 @@ async fn a_bad_token_or_unknown_field_fails_the_batch_as_configuration() {
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Config));
     assert!(err.to_string().contains("Next payment"), "{err}");
 }
+
+/// A sink whose client waits `wait` when the bulk importer says "Rate limit exceeded.".
+fn sink_waiting(server: &MockServer, wait: Duration) -> ContactSink<Customer, Mapper> {
+    let client = ac_client::Client::builder(server.uri(), common::TOKEN)
+        .rate_quota(sync_core::http::RateQuota::per_second(1000))
+        .retry_policy(
+            sync_core::ExponentialBackoff::default()
+                .initial(Duration::from_millis(5))
+                .max_attempts(3),
+        )
+        .bulk_throttle_wait(wait)
+        .build()
+        .unwrap();
+    ContactSink::new(
+        client,
+        mapping as fn(&Customer) -> Result<MappedContact, String>,
+    )
+    .with_options(fast_options())
+}
+
+/// The importer's throttling answer: HTTP 400, not 429 (ActiveCampaign's bulk importer).
+fn bulk_rate_limited() -> ResponseTemplate {
+    ResponseTemplate::new(400).set_body_json(json!({
+        "success": 0, "message": "Rate limit exceeded.", "failureReasons": []
+    }))
+}
+
+/// Arrival time and contact count of every bulk import request.
+type Imports = Arc<Mutex<Vec<(std::time::Instant, usize)>>>;
+
+async fn mount_import(
+    server: &MockServer,
+    answer: impl Fn(usize, &serde_json::Value) -> ResponseTemplate + Send + Sync + 'static,
+) -> Imports {
+    let imports: Imports = Arc::default();
+    let seen = imports.clone();
+    Mock::given(method("POST"))
+        .and(path("/api/3/import/bulk_import"))
+        .respond_with(move |req: &Request| {
+            let body = body_json(req);
+            let mut log = seen.lock().unwrap();
+            log.push((
+                std::time::Instant::now(),
+                body["contacts"].as_array().unwrap().len(),
+            ));
+            answer(log.len() - 1, &body)
+        })
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/3/import/info"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "completed"})))
+        .mount(server)
+        .await;
+    imports
+}
+
+fn single_syncs(received: &[Request]) -> usize {
+    received
+        .iter()
+        .filter(|r| r.url.path().ends_with("contact/sync"))
+        .count()
+}
+
+/// "Rate limit exceeded." comes as a 400: the sink waits and sends the same 40 contacts again,
+/// never splits them, and delivers every one.
+#[tokio::test]
+async fn a_throttled_import_waits_and_is_resent_whole() {
+    let server = MockServer::start().await;
+    mount_fields(&server).await;
+    let imports = mount_import(&server, |n, _| match n {
+        0 => bulk_rate_limited(),
+        _ => ResponseTemplate::new(200).set_body_json(json!({
+            "success": 1, "queued_contacts": 40, "batchId": "b-throttled"
+        })),
+    })
+    .await;
+    let wait = Duration::from_millis(800);
+    let acks = write(&sink_waiting(&server, wait), &customers(40))
+        .await
+        .unwrap();
+    assert!(acks.iter().all(|a| *a == Ack::Delivered), "{acks:?}");
+
+    let imports = imports.lock().unwrap().clone();
+    let sizes: Vec<usize> = imports.iter().map(|i| i.1).collect();
+    assert_eq!(sizes, [40, 40], "sent again whole, not halved");
+    let gap = imports[1].0.duration_since(imports[0].0);
+    assert!(
+        gap >= wait,
+        "resent after {gap:?}, before the {wait:?} wait"
+    );
+    assert_eq!(single_syncs(&server.received_requests().await.unwrap()), 0);
+}
+
+/// A throttle that does not lift: every record is retried later (a rate limit, not bad data);
+/// none is rejected and the chunk is never split.
+#[tokio::test]
+async fn a_throttle_that_persists_is_retried_later_not_rejected() {
+    let server = MockServer::start().await;
+    mount_fields(&server).await;
+    let imports = mount_import(&server, |_, _| bulk_rate_limited()).await;
+    let acks = write(
+        &sink_waiting(&server, Duration::from_millis(20)),
+        &customers(40),
+    )
+    .await
+    .unwrap();
+    for ack in &acks {
+        let Ack::RetryLater { reason, after } = ack else {
+            panic!("{ack:?}")
+        };
+        assert!(reason.contains("Rate limit exceeded"), "{reason}");
+        assert_eq!(*after, Some(Duration::from_millis(20)));
+    }
+    let sizes: Vec<usize> = imports.lock().unwrap().iter().map(|i| i.1).collect();
+    assert_eq!(
+        sizes,
+        vec![40; ac_client::bulk_import::MAX_THROTTLED_ATTEMPTS as usize]
+    );
+    assert_eq!(single_syncs(&server.received_requests().await.unwrap()), 0);
+}
+
+/// A validation 400 names the bad rows by their index in `contacts`: exactly those are
+/// rejected with ActiveCampaign's reasons, and the other 248 are imported again at once.
+#[tokio::test]
+async fn a_validation_400_rejects_exactly_the_named_rows() {
+    let server = MockServer::start().await;
+    mount_fields(&server).await;
+    let imports = mount_import(&server, |_, body| {
+        let contacts = body["contacts"].as_array().unwrap();
+        let bad: Vec<serde_json::Value> = contacts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let email = c["email"].as_str().unwrap();
+                match email {
+                    "customer18@example.test" => Some(json!({
+                        "contact": i,
+                        "failureReason": "Field 'Next payment' (id 8) expects a date, got 'soon'"
+                    })),
+                    "customer231@example.test" => Some(json!({
+                        "contact": i,
+                        "failureReason": format!("Email address {email} is in the exclusion list")
+                    })),
+                    _ => None,
+                }
+            })
+            .collect();
+        if bad.is_empty() {
+            ResponseTemplate::new(200).set_body_json(json!({
+                "success": 1, "queued_contacts": contacts.len(), "batchId": "b-rest"
+            }))
+        } else {
+            ResponseTemplate::new(400).set_body_json(json!({
+                "success": 0, "message": "Request validation failed", "failureReasons": bad
+            }))
+        }
+    })
+    .await;
+    let acks = write(&sink(&server), &customers(250)).await.unwrap();
+
+    for (i, ack) in acks.iter().enumerate() {
+        match i {
+            17 => {
+                let Ack::Rejected { reason, .. } = ack else {
+                    panic!("{ack:?}")
+                };
+                assert!(
+                    reason.contains("customer-18") && reason.contains("expects a date"),
+                    "{reason}"
+                );
+            }
+            230 => {
+                let Ack::Rejected { reason, .. } = ack else {
+                    panic!("{ack:?}")
+                };
+                assert!(
+                    reason.contains("customer-231") && reason.contains("exclusion list"),
+                    "{reason}"
+                );
+            }
+            _ => assert_eq!(ack, &Ack::Delivered, "record {i}"),
+        }
+    }
+    let sizes: Vec<usize> = imports.lock().unwrap().iter().map(|i| i.1).collect();
+    assert_eq!(
+        sizes,
+        [250, 248],
+        "one refusal, then the rest in one import"
+    );
+    assert_eq!(single_syncs(&server.received_requests().await.unwrap()), 0);
+}

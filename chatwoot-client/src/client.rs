@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sync_core::RetryPolicy;
 use sync_core::http::reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use sync_core::http::reqwest::{Client, Method};
 use sync_core::http::{HttpExecutor, HttpResponse, RateLimit, RateQuota, RequestMeta};
+use sync_core::{Redactor, RetryPolicy};
 use url::Url;
 
 use crate::auth::{ACCESS_TOKEN_HEADER, ApiKind, ApplicationToken, PlatformToken};
 use crate::error::Error;
+use crate::secrets::redactor_with_names;
 
 /// Requests per second allowed by default, shared by every client of one Chatwoot installation
 /// in this process. Self-hosted Chatwoot throttles at 3000 requests per minute per IP (50/s);
@@ -118,7 +119,9 @@ impl Transport {
             .join(&call.path)
             .map_err(|e| Error::InvalidInput {
                 field: "path",
-                message: format!("`{}` is not a valid path: {e}", call.path),
+                message: self
+                    .redactor()
+                    .text(&format!("`{}` is not a valid path: {e}", call.path)),
             })?;
         let meta = if call.idempotent {
             RequestMeta::idempotent(call.operation)
@@ -144,7 +147,13 @@ impl Transport {
                 req.build()
             })
             .await;
-        result.map_err(|e| Error::from_http(self.api, e))
+        result.map_err(|e| Error::from_http(self.api, e, self.exec.redactor()))
+    }
+
+    /// The redactor this client's errors, logs and sink reasons go through: Chatwoot's secret
+    /// names plus the token values the client holds.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        self.exec.redactor()
     }
 
     /// Send and decode the JSON body.
@@ -169,7 +178,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
         path: e.path,
         message: e.message,
         // Redacted: inbox, user and bot bodies carry credentials.
-        excerpt: crate::redact::body_excerpt(&response.body, 200),
+        excerpt: response.redactor().excerpt(&response.body, 200),
     })
 }
 
@@ -211,17 +220,24 @@ impl Default for Options {
     }
 }
 
-fn parse_base_url(raw: &str) -> Result<Url, Error> {
+/// The base URL, or an error that never echoes it raw: user-info and the query (where a
+/// pasted token would be) are left out, and the rest goes through the redactor.
+fn parse_base_url(raw: &str, redactor: &Redactor) -> Result<Url, Error> {
+    let shown = || redactor.url(&without_query(raw));
     let mut url = Url::parse(raw.trim()).map_err(|e| Error::InvalidConfig {
         field: "base_url",
         message: format!(
-            "`{raw}` is not a URL ({e}); give the installation's root, e.g. https://app.chatwoot.com"
+            "`{}` is not a URL ({e}); give the installation's root, e.g. https://app.chatwoot.com",
+            shown()
         ),
     })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidConfig {
             field: "base_url",
-            message: format!("`{raw}` must start with https:// (or http:// for a local server)"),
+            message: format!(
+                "`{}` must start with https:// (or http:// for a local server)",
+                shown()
+            ),
         });
     }
     if url.username() != "" || url.password().is_some() || url.query().is_some() {
@@ -241,14 +257,29 @@ fn parse_base_url(raw: &str) -> Result<Url, Error> {
     Ok(url)
 }
 
+/// Chatwoot's secret names and the token, as given and as sent (trimmed).
+fn token_redactor(token: &str) -> Redactor {
+    redactor_with_names()
+        .secret_value(token)
+        .secret_value(token.trim())
+}
+
+/// Everything before `?` or `#`: a query may hold a pasted token, so it is never shown.
+fn without_query(raw: &str) -> String {
+    raw.split(['?', '#']).next().unwrap_or_default().to_string()
+}
+
 fn build_transport(
     api: ApiKind,
     base_url: &str,
     token: HeaderValue,
+    redactor: Redactor,
     options: Options,
 ) -> Result<Transport, Error> {
-    let base = parse_base_url(base_url)?;
-    let mut builder = HttpExecutor::builder("chatwoot").attempt_timeout(options.attempt_timeout);
+    let base = parse_base_url(base_url, &redactor)?;
+    let mut builder = HttpExecutor::builder("chatwoot")
+        .attempt_timeout(options.attempt_timeout)
+        .redactor(redactor);
     if let Some(policy) = options.retry_policy {
         builder = builder.retry_policy_arc(policy);
     }
@@ -269,6 +300,7 @@ fn build_transport(
     if let Some(client) = options.reqwest_client {
         builder = builder.reqwest_client(client);
     }
+    // The executor prints its build errors through the redactor it was given.
     let exec = builder.build().map_err(Error::Http)?;
     Ok(Transport {
         api,
@@ -296,8 +328,10 @@ macro_rules! builder_options {
         /// Share a rate limit, e.g. one [`RateLimit::shared`] per installation across services.
         ///
         /// By default every client of one installation (same origin) in this process shares a
-        /// limit of [`DEFAULT_REQUESTS_PER_SECOND`] with bursts of 10, and a `429` pauses all
-        /// of them for the server's `Retry-After`.
+        /// limit of [`DEFAULT_REQUESTS_PER_SECOND`] with bursts of 10. Chatwoot's own `429`
+        /// (rack-attack's `Retry later`) carries no `Retry-After`, so each throttled request
+        /// backs off by the [retry policy](Self::retry_policy) (exponential, with jitter); only a
+        /// `Retry-After` sent by a proxy in front pauses all clients sharing the limit.
         pub fn rate_limit(mut self, limit: Arc<RateLimit>) -> Self {
             self.options.rate_limit = RateLimitChoice::Custom(limit);
             self
@@ -347,7 +381,14 @@ impl ApplicationClientBuilder {
             });
         }
         let token = self.token.header_value()?;
-        let transport = build_transport(ApiKind::Application, &self.base_url, token, self.options)?;
+        let redactor = token_redactor(self.token.expose_secret());
+        let transport = build_transport(
+            ApiKind::Application,
+            &self.base_url,
+            token,
+            redactor,
+            self.options,
+        )?;
         Ok(ApplicationClient {
             transport: Arc::new(transport),
             account_id: self.account_id,
@@ -371,7 +412,10 @@ pub struct ApplicationClient {
 impl fmt::Debug for ApplicationClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApplicationClient")
-            .field("base_url", &self.transport.base.as_str())
+            .field(
+                "base_url",
+                &self.transport.redactor().url(self.transport.base.as_str()),
+            )
             .field("account_id", &self.account_id)
             .field("token", &"[REDACTED]")
             .finish()
@@ -424,7 +468,14 @@ impl PlatformClientBuilder {
     /// Build the client. Fails on a malformed base URL or token.
     pub fn build(self) -> Result<PlatformClient, Error> {
         let token = self.token.header_value()?;
-        let transport = build_transport(ApiKind::Platform, &self.base_url, token, self.options)?;
+        let redactor = token_redactor(self.token.expose_secret());
+        let transport = build_transport(
+            ApiKind::Platform,
+            &self.base_url,
+            token,
+            redactor,
+            self.options,
+        )?;
         Ok(PlatformClient {
             transport: Arc::new(transport),
         })
@@ -444,7 +495,10 @@ pub struct PlatformClient {
 impl fmt::Debug for PlatformClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PlatformClient")
-            .field("base_url", &self.transport.base.as_str())
+            .field(
+                "base_url",
+                &self.transport.redactor().url(self.transport.base.as_str()),
+            )
             .field("token", &"[REDACTED]")
             .finish()
     }
@@ -478,17 +532,19 @@ mod tests {
     #[test]
     fn base_url_gets_a_trailing_slash_and_keeps_sub_paths() {
         assert_eq!(
-            parse_base_url("https://x.test").unwrap().as_str(),
+            parse_base_url("https://x.test", &Redactor::new())
+                .unwrap()
+                .as_str(),
             "https://x.test/"
         );
-        let sub = parse_base_url("https://x.test/chatwoot").unwrap();
+        let sub = parse_base_url("https://x.test/chatwoot", &Redactor::new()).unwrap();
         assert_eq!(
             sub.join("api/v1/accounts/1/contacts").unwrap().as_str(),
             "https://x.test/chatwoot/api/v1/accounts/1/contacts"
         );
-        assert!(parse_base_url("ftp://x.test").is_err());
-        assert!(parse_base_url("https://u:p@x.test").is_err());
-        assert!(parse_base_url("not a url").is_err());
+        assert!(parse_base_url("ftp://x.test", &Redactor::new()).is_err());
+        assert!(parse_base_url("https://u:p@x.test", &Redactor::new()).is_err());
+        assert!(parse_base_url("not a url", &Redactor::new()).is_err());
     }
 
     #[test]

@@ -404,6 +404,41 @@ impl Contacts<'_> {
         self.client.transport.empty(call).await
     }
 
+    /// The contact's labels.
+    pub async fn labels(&self, id: u64) -> Result<Vec<String>, Error> {
+        let call = Call::get(
+            "contacts.labels",
+            self.client.path(&format!("contacts/{id}/labels")),
+        );
+        let labels: Payload<Vec<String>> = self.client.transport.json(call).await?;
+        Ok(labels.payload)
+    }
+
+    /// Replace the contact's labels with `labels` (Chatwoot overwrites the whole list).
+    ///
+    /// Titles are lowercased and created in the account first when missing (see
+    /// [`Labels::ensure`](crate::labels::Labels::ensure)); Chatwoot would otherwise drop them
+    /// silently. Answers [`Error::MissingLabels`] when they cannot be created.
+    pub async fn set_labels(&self, id: u64, labels: &[&str]) -> Result<Vec<String>, Error> {
+        let titles = self.client.labels().ensure(labels).await?;
+        let call = Call::post(
+            "contacts.set_labels",
+            self.client.path(&format!("contacts/{id}/labels")),
+        )
+        .json(&serde_json::json!({ "labels": titles }))?;
+        let assigned: Payload<Vec<String>> = self.client.transport.json(call).await?;
+        crate::labels::check_assigned(&titles, assigned.payload)
+    }
+
+    /// Add labels, keeping the existing ones (reads, then writes the union). Missing labels
+    /// are created first, as for [`set_labels`](Self::set_labels).
+    pub async fn add_labels(&self, id: u64, labels: &[&str]) -> Result<Vec<String>, Error> {
+        let mut all = self.labels(id).await?;
+        all.extend(labels.iter().map(|l| (*l).to_string()));
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        self.set_labels(id, &refs).await
+    }
+
     /// Remove custom attributes by key.
     pub async fn remove_custom_attributes(&self, id: u64, keys: &[&str]) -> Result<Contact, Error> {
         let call = Call::post(

@@ -136,13 +136,22 @@ struct ListBody {
 
 /// A conversation to create.
 ///
-/// Creating needs the contact's `source_id` in the inbox: take it from the `contact_inbox` that
+/// Give either `inbox_id` and `contact_id` ([`NewConversation::for_contact`]): Chatwoot then
+/// finds or builds the contact's inbox entry itself; or the contact's `source_id` in the inbox
+/// ([`NewConversation::new`]), taken from the `contact_inbox` that
 /// [`Contacts::create`](crate::contacts::Contacts::create) returns when given an inbox, or from
 /// [`ContactInboxes::create`](crate::contact_inboxes::ContactInboxes::create).
+///
+/// ```
+/// use chatwoot_client::conversations::NewConversation;
+/// let body = serde_json::to_value(NewConversation::for_contact(3, 42)).unwrap();
+/// assert_eq!(body, serde_json::json!({"inbox_id": 3, "contact_id": 42}));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NewConversation {
-    /// The contact's source id in the inbox.
-    pub source_id: String,
+    /// The contact's source id in the inbox; left out of the request when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     /// The inbox.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<u64>,
@@ -180,7 +189,14 @@ impl NewConversation {
     /// A conversation for `contact_id` in `inbox_id`, reached through `source_id`.
     pub fn new(source_id: impl Into<String>, inbox_id: u64, contact_id: u64) -> Self {
         NewConversation {
-            source_id: source_id.into(),
+            source_id: Some(source_id.into()),
+            ..NewConversation::for_contact(inbox_id, contact_id)
+        }
+    }
+    /// A conversation for `contact_id` in `inbox_id`, without a source id: Chatwoot builds
+    /// the contact's inbox entry from the two ids.
+    pub fn for_contact(inbox_id: u64, contact_id: u64) -> Self {
+        NewConversation {
             inbox_id: Some(inbox_id),
             contact_id: Some(contact_id),
             ..Default::default()
@@ -305,11 +321,26 @@ impl Conversations<'_> {
     /// Create a conversation. Older Chatwoot answers only `{id, account_id, inbox_id}`; the
     /// other fields are then empty.
     pub async fn create(&self, conversation: &NewConversation) -> Result<Conversation, Error> {
-        if conversation.source_id.trim().is_empty() {
+        if conversation
+            .source_id
+            .as_deref()
+            .is_some_and(|s| s.trim().is_empty())
+        {
             return Err(Error::InvalidInput {
                 field: "source_id",
-                message: "a conversation needs the contact's source id in the inbox (from its \
-                          contact inbox)"
+                message: "the source id is blank: give the contact's source id in the inbox \
+                          (from its contact inbox), or leave it out and give inbox_id and \
+                          contact_id"
+                    .into(),
+            });
+        }
+        if conversation.source_id.is_none()
+            && (conversation.inbox_id.is_none() || conversation.contact_id.is_none())
+        {
+            return Err(Error::InvalidInput {
+                field: "source_id",
+                message: "a conversation needs inbox_id and contact_id, or the contact's \
+                          source id in the inbox"
                     .into(),
             });
         }
@@ -372,24 +403,26 @@ impl Conversations<'_> {
     }
 
     /// Replace the conversation's labels with `labels` (Chatwoot overwrites the whole list).
+    ///
+    /// Titles are lowercased and created in the account first when missing (see
+    /// [`Labels::ensure`](crate::labels::Labels::ensure)); Chatwoot would otherwise drop them
+    /// silently. Answers [`Error::MissingLabels`] when they cannot be created.
     pub async fn set_labels(&self, id: u64, labels: &[&str]) -> Result<Vec<String>, Error> {
+        let titles = self.client.labels().ensure(labels).await?;
         let call = Call::post(
             "conversations.set_labels",
             self.client.path(&format!("conversations/{id}/labels")),
         )
-        .json(&serde_json::json!({ "labels": labels }))?;
-        let labels: Payload<Vec<String>> = self.client.transport.json(call).await?;
-        Ok(labels.payload)
+        .json(&serde_json::json!({ "labels": titles }))?;
+        let assigned: Payload<Vec<String>> = self.client.transport.json(call).await?;
+        crate::labels::check_assigned(&titles, assigned.payload)
     }
 
-    /// Add labels, keeping the existing ones (reads, then writes the union).
+    /// Add labels, keeping the existing ones (reads, then writes the union). Missing labels
+    /// are created first, as for [`set_labels`](Self::set_labels).
     pub async fn add_labels(&self, id: u64, labels: &[&str]) -> Result<Vec<String>, Error> {
         let mut all = self.labels(id).await?;
-        for label in labels {
-            if !all.iter().any(|l| l == label) {
-                all.push((*label).to_string());
-            }
-        }
+        all.extend(labels.iter().map(|l| (*l).to_string()));
         let refs: Vec<&str> = all.iter().map(String::as_str).collect();
         self.set_labels(id, &refs).await
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sync_core::http::{HttpError, HttpResponse, RequestSummary};
-use sync_core::{Classify, PermanentKind, Verdict};
+use sync_core::{Classify, PermanentKind, Redactor, Verdict};
 
 use crate::auth::ApiKind;
 
@@ -104,6 +104,28 @@ impl ErrorBody {
         ErrorBody::Json(value)
     }
 
+    /// Every text in the body passed through `redactor`.
+    pub(crate) fn redacted(self, redactor: &Redactor) -> ErrorBody {
+        let text = |s: String| redactor.text(&s);
+        match self {
+            ErrorBody::Error { error } => ErrorBody::Error { error: text(error) },
+            ErrorBody::Invalid {
+                message,
+                attributes,
+            } => ErrorBody::Invalid {
+                message: text(message),
+                attributes: attributes.into_iter().map(text).collect(),
+            },
+            ErrorBody::Errors(errors) => ErrorBody::Errors(errors.into_iter().map(text).collect()),
+            ErrorBody::Text(body) => ErrorBody::Text(text(body)),
+            ErrorBody::Json(mut value) => {
+                redactor.json(&mut value);
+                ErrorBody::Json(value)
+            }
+            ErrorBody::Empty => ErrorBody::Empty,
+        }
+    }
+
     /// The human-readable message, whatever the shape.
     pub fn message(&self) -> Cow<'_, str> {
         match self {
@@ -139,8 +161,11 @@ impl ErrorBody {
 
 /// Everything a Chatwoot call can fail with.
 ///
-/// Every variant says what to fix; none ever contains the access token (it travels in a header
-/// that is never printed). [`Classify`] tells the sync engine whether to retry, wait, or stop.
+/// Every variant says what to fix; none ever contains a credential: Chatwoot's error bodies,
+/// URLs and messages go through the client's [`Redactor`], which knows Chatwoot's secret names
+/// ([`secrets::SECRET_NAMES`](crate::secrets::SECRET_NAMES)) and the tokens the client holds,
+/// so a server that echoes the request cannot leak them. [`Classify`] tells the sync engine
+/// whether to retry, wait, or stop.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -160,15 +185,25 @@ pub enum Error {
         hint: &'static str,
     },
     /// Chatwoot answered with another error status.
-    #[error("{request} answered {status}: {}", .body.describe())]
+    #[error(
+        "{request} answered {status}{}: {}{}",
+        .redirect.as_ref().map(|to| format!(
+            " (redirected to {to}; use the installation's final URL as the base URL)"
+        )).unwrap_or_default(),
+        .body.describe(),
+        throttle_note(*.status, .verdict)
+    )]
     Api {
         /// Where the request went (credentials redacted).
         request: Box<RequestSummary>,
         /// The HTTP status.
         status: u16,
-        /// What Chatwoot said, parsed.
+        /// What Chatwoot said, parsed (secrets redacted).
         body: ErrorBody,
-        /// Retry, wait, or stop (from the status and any `Retry-After`).
+        /// For a redirect, where it pointed (secrets redacted).
+        redirect: Option<String>,
+        /// Retry, wait, or stop (from the status and any `Retry-After`; Chatwoot's own 429 has
+        /// none, so its wait is the retry policy's backoff).
         verdict: Verdict,
     },
     /// A success response did not have the expected shape.
@@ -185,6 +220,24 @@ pub enum Error {
         message: String,
         /// The first characters of the body.
         excerpt: String,
+    },
+    /// Labels that are not defined in the account and could not be created (the token may
+    /// not create labels), or that Chatwoot left out of an assignment. Chatwoot drops
+    /// undefined labels without an error, so the crate refuses instead of assigning a list
+    /// that would silently lose them.
+    #[error(
+        "chatwoot labels {} do not exist in the account{}; Chatwoot drops undefined labels \
+         silently, so they were not assigned: create them (Settings → Labels) or use a token \
+         that may create labels (an administrator's)",
+        .labels.join(", "),
+        .source.as_ref().map(|e| format!(" and could not be created ({e})")).unwrap_or_default()
+    )]
+    MissingLabels {
+        /// The lower-case titles that are missing.
+        labels: Vec<String>,
+        /// Why creating them failed, if it was tried.
+        #[source]
+        source: Option<Box<Error>>,
     },
     /// The request could not be sent or did not complete (connection, timeout, build).
     #[error(transparent)]
@@ -208,14 +261,15 @@ pub enum Error {
 }
 
 impl Error {
-    /// Turn the executor's error into ours, parsing Chatwoot's error body.
-    pub(crate) fn from_http(api: ApiKind, error: HttpError) -> Error {
+    /// Turn the executor's error into ours, parsing Chatwoot's error body; the body's texts go
+    /// through `redactor` (a server may echo the request, token included).
+    pub(crate) fn from_http(api: ApiKind, error: HttpError, redactor: &Redactor) -> Error {
         match error {
             HttpError::Status {
                 request,
                 response,
                 verdict,
-            } => Error::from_status(api, request, &response, verdict),
+            } => Error::from_status(api, request, &response, verdict, redactor),
             other => Error::Http(other),
         }
     }
@@ -225,9 +279,10 @@ impl Error {
         request: Box<RequestSummary>,
         response: &HttpResponse,
         verdict: Verdict,
+        redactor: &Redactor,
     ) -> Error {
         let status = response.status.as_u16();
-        let body = ErrorBody::parse(&response.body);
+        let body = ErrorBody::parse(&response.body).redacted(redactor);
         if status == 401 {
             let hint = unauthorized_hint(api, &body);
             return Error::Unauthorized {
@@ -242,6 +297,8 @@ impl Error {
             request,
             status,
             body,
+            // The response prints its Location through the executor's redactor.
+            redirect: response.redirect_location(),
             verdict,
         }
     }
@@ -274,6 +331,11 @@ impl Error {
     }
 
     /// The server's requested wait, if it sent one.
+    ///
+    /// Chatwoot's own rate limiter (rack-attack) answers `429` with the plain text
+    /// `Retry later` and **no** `Retry-After`, so this is usually `None` for a 429 from
+    /// Chatwoot: the client's retry policy then chose the waits (exponential backoff). A proxy
+    /// in front of Chatwoot may send one, and then it is honoured.
     pub fn retry_after(&self) -> Option<Duration> {
         self.verdict().after()
     }
@@ -282,6 +344,18 @@ impl Error {
     pub fn is_invalid_field(&self, field: &str) -> bool {
         self.body()
             .is_some_and(|b| b.fields().iter().any(|f| f == field))
+    }
+}
+
+/// Explain a 429 that came without a wait: rack-attack's throttle answer carries none.
+fn throttle_note(status: u16, verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::RateLimited { after: None } if status == 429 => {
+            " (Chatwoot's rate limiter sends no Retry-After: the retry policy's exponential \
+             backoff chose the waits; lower the client's rate limit or raise the installation's \
+             RACK_ATTACK_LIMIT)"
+        }
+        _ => "",
     }
 }
 
@@ -317,6 +391,8 @@ impl Classify for Error {
             Error::Decode { .. } => Verdict::Permanent(PermanentKind::Server),
             Error::Http(e) => e.verdict(),
             Error::InvalidInput { .. } => Verdict::Permanent(PermanentKind::Data),
+            // A setup problem: the account lacks labels the integration relies on.
+            Error::MissingLabels { .. } => Verdict::Permanent(PermanentKind::Config),
         }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Part of commerce-sync; it builds on [`sync_core`]: every request goes through sync-core's
 //! retrying [`HttpExecutor`](sync_core::http::HttpExecutor) (timeouts, backoff with jitter,
-//! `Retry-After`, a shared rate limit, secret-free errors), errors implement
+//! a shared rate limit, secret-free errors), errors implement
 //! [`Classify`](sync_core::Classify), and [`ContactSink`] is a sync-core
 //! [`Sink`](sync_core::Sink).
 //!
@@ -84,9 +84,13 @@
 //!
 //! ## Webhooks
 //!
-//! [`webhook::WebhookVerifier`] checks `X-Chatwoot-Signature: sha256=<hex>` over
-//! `"{X-Chatwoot-Timestamp}.{raw body}"` in constant time, refuses timestamps outside a window
-//! (five minutes by default), and gives `X-Chatwoot-Delivery` as the dedupe key. Signing came
+//! [`webhook::WebhookVerifier`] checks `X-Chatwoot-Signature: sha256=<64 lowercase hex>`
+//! (exactly as Chatwoot writes it) over `"{X-Chatwoot-Timestamp}.{raw body}"` in constant
+//! time and refuses timestamps outside a window (five minutes by default).
+//! [`WebhookVerifier::accept`](webhook::WebhookVerifier::accept) does that without parsing and
+//! keys the delivery by what was received (`X-Chatwoot-Delivery` plus the body's SHA-256), so
+//! a signed body that does not parse is stored in the inbox and dead-lettered by the worker
+//! with the reason, never refused and lost. Signing came
 //! with Chatwoot PRs #13573 (account webhooks) and #13892 (API inboxes, agent bots); a
 //! maintainer dates them to v4.11.2 and v4.13.0 (chatwoot/chatwoot#13862), which this crate
 //! has not confirmed (see [`webhook::WebhookVerifier`]). Servers that do not sign need an
@@ -109,8 +113,13 @@
 //! [`Error`] parses all of Chatwoot's error bodies ([`ErrorBody`]): `{"error": …}`,
 //! `{"message": …, "attributes": [...]}` for validation failures, and the rate limiter's
 //! plain-text `Retry later`. Its [`Classify`](sync_core::Classify) verdict tells the engine to
-//! retry (5xx, timeouts), wait (429 with `Retry-After`), or stop (a refused token).
-//! No error, `Debug` output or log line contains a token.
+//! retry (5xx, timeouts), wait (429), or stop (a refused token). Chatwoot's rate limiter
+//! (rack-attack) sends its 429 **without** `Retry-After`, so the wait comes from the retry
+//! policy's exponential backoff with jitter; a `Retry-After` from a proxy in front is honoured.
+//! No error, `Debug` output, log line or sink reason contains a token: everything printed goes
+//! through the client's [`Redactor`](sync_core::Redactor), which knows Chatwoot's secret names
+//! ([`secrets::SECRET_NAMES`]) and the token values the client holds, even when a server echoes
+//! the request back.
 //!
 //! ## Rate limits
 //!
@@ -129,11 +138,12 @@ pub mod conversations;
 pub mod custom_attributes;
 pub mod error;
 pub mod inboxes;
+pub mod labels;
 pub mod messages;
 pub mod models;
 mod pagination;
 pub mod platform;
-mod redact;
+pub mod secrets;
 pub mod sync;
 pub mod webhook;
 

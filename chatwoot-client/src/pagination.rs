@@ -55,7 +55,7 @@ pub(crate) fn payload_or_bare<T: DeserializeOwned>(
         path: e.path,
         message: e.message,
         // Redacted: inbox, user and bot bodies carry credentials.
-        excerpt: crate::redact::body_excerpt(text.as_bytes(), 200),
+        excerpt: crate::secrets::names_redactor().excerpt(text.as_bytes(), 200),
     })
 }
 

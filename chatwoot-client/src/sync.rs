@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sync_core::{Ack, Classify, PermanentKind, Sink, SinkRecord, StageError, Verdict};
+use sync_core::{Ack, Classify, PermanentKind, Redactor, Sink, SinkRecord, StageError, Verdict};
 
 use crate::client::ApplicationClient;
 use crate::contacts::{ContactInput, Upserted};
@@ -56,7 +56,8 @@ pub struct CustomerSnapshot {
 ///
 /// Answers per record:
 /// - delivered: created, updated or already up to date;
-/// - retry later: throttled (429, with the server's wait), 5xx, timeouts, or a contact that
+/// - retry later: throttled (429; Chatwoot sends no `Retry-After`, so the engine's retry
+///   policy picks the wait), 5xx, timeouts, or a contact that
 ///   vanished between lookup and update (404);
 /// - rejected: Chatwoot refused the data (422 with the fields, or no email/identifier);
 /// - a refused token (401) fails the whole batch, which stops the run: the records are fine,
@@ -160,8 +161,9 @@ impl ContactSink {
 }
 
 /// Turn one record's failure into its answer, or into a batch failure for setup problems.
-fn ack_for(key: &str, error: Error) -> Result<Ack, StageError> {
-    let reason = format!("contact `{key}`: {error}");
+/// The reason (stored in dead letters) goes through the client's redactor.
+fn ack_for(key: &str, error: Error, redactor: &Redactor) -> Result<Ack, StageError> {
+    let reason = redactor.text(&format!("contact `{key}`: {error}"));
     if matches!(
         error,
         Error::Unauthorized { .. } | Error::InvalidConfig { .. }
@@ -184,7 +186,7 @@ fn ack_for(key: &str, error: Error) -> Result<Ack, StageError> {
         }
         _ => Ack::Rejected {
             reason,
-            response: error.body().map(|b| b.message().into_owned()),
+            response: error.body().map(|b| redactor.text(&b.message())),
         },
     })
 }
@@ -283,7 +285,7 @@ impl Sink<CustomerSnapshot> for ContactSink {
                         tracing::debug!(key = record.key, contact = upserted.contact.id, outcome = ?upserted.outcome, "contact in step");
                         Ack::Delivered
                     }
-                    Err(error) => ack_for(record.key, error)?,
+                    Err(error) => ack_for(record.key, error, self.client.transport.redactor())?,
                 };
                 if matches!(ack, Ack::RetryLater { .. }) {
                     waiting.extend(keys[i].iter().map(String::as_str));

@@ -162,6 +162,50 @@ async fn create_without_source_id_is_refused_locally() {
 }
 
 #[tokio::test]
+async fn create_without_source_id_sends_inbox_and_contact_only() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(app_path("conversations")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 14, "account_id": 1, "inbox_id": 3})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let created = app(&server)
+        .conversations()
+        .create(&NewConversation::for_contact(3, 42).message("Your order #1042 shipped today."))
+        .await
+        .unwrap();
+    assert_eq!(created.id, 14);
+    let requests = server.received_requests().await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    // Chatwoot builds the contact inbox from inbox_id + contact_id; no source_id key at all
+    // (not even null, which would be read as a given, empty source id).
+    assert_eq!(
+        body,
+        json!({"inbox_id": 3, "contact_id": 42, "message": {"content": "Your order #1042 shipped today."}})
+    );
+    assert!(body.get("source_id").is_none());
+}
+
+#[tokio::test]
+async fn create_without_source_id_or_ids_is_refused_locally() {
+    let server = MockServer::start().await;
+    let err = app(&server)
+        .conversations()
+        .create(&NewConversation {
+            inbox_id: Some(3),
+            ..NewConversation::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("contact_id"), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn assignment_to_agent_team_and_nobody() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -215,6 +259,21 @@ async fn labels_read_replace_and_add() {
     Mock::given(method("GET"))
         .and(path(app_path("conversations/12/labels")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"payload": ["shipping"]})))
+        .mount(&server)
+        .await;
+    // Both labels exist in the account, so none is created.
+    Mock::given(method("GET"))
+        .and(path(app_path("labels")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"payload": [
+            {"id": 1, "title": "shipping", "description": null, "color": "#1f93ff", "show_on_sidebar": true},
+            {"id": 2, "title": "refund", "description": "Refund requested", "color": "#ff6b6b", "show_on_sidebar": true}
+        ]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(app_path("labels")))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
         .mount(&server)
         .await;
     // add_labels keeps the existing label: Chatwoot's POST replaces the whole list.

@@ -135,47 +135,57 @@ async fn error_shape_record_invalid() {
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Data));
 }
 
+/// Chatwoot's throttle answer exactly as rack-attack's default responder sends it: 429,
+/// `text/plain`, `Retry later\n`, and no `Retry-After`.
+fn rack_attack_429() -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .insert_header("content-type", "text/plain")
+        .set_body_string("Retry later\n")
+}
+
 #[tokio::test]
-async fn error_shape_plain_text_429_is_rate_limited_with_the_wait() {
+async fn chatwoots_429_has_no_retry_after_and_the_error_says_so() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(app_path("contacts/search")))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("content-type", "text/plain")
-                .insert_header("retry-after", "7")
-                .set_body_string("Retry later\n"),
-        )
+        .respond_with(rack_attack_429())
         .mount(&server)
         .await;
     let err = app(&server).contacts().search("ada", 1).await.unwrap_err();
     assert_eq!(err.body(), Some(&ErrorBody::Text("Retry later".into())));
     assert!(err.is_rate_limited());
-    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
-    assert_eq!(
-        err.verdict(),
-        Verdict::RateLimited {
-            after: Some(Duration::from_secs(7))
-        }
-    );
+    assert_eq!(err.retry_after(), None);
+    assert_eq!(err.verdict(), Verdict::RateLimited { after: None });
+    let text = err.to_string();
+    assert!(text.contains("answered 429: Retry later"), "{text}");
     assert!(
-        err.to_string().contains("answered 429: Retry later"),
-        "{err}"
+        text.contains("sends no Retry-After") && text.contains("exponential backoff"),
+        "{text}"
     );
 }
 
 #[tokio::test]
-async fn a_429_is_retried_by_the_shared_executor_then_succeeds() {
+async fn a_retry_after_from_a_proxy_in_front_is_still_honoured() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(app_path("contacts/search")))
+        .respond_with(rack_attack_429().insert_header("retry-after", "7"))
+        .mount(&server)
+        .await;
+    let err = app(&server).contacts().search("ada", 1).await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    // The note about the missing header only appears when it is missing.
+    assert!(!err.to_string().contains("no Retry-After"), "{err}");
+}
+
+#[tokio::test]
+async fn a_429_without_retry_after_backs_off_exponentially_then_succeeds() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(app_path("contacts/42")))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("content-type", "text/plain")
-                .set_body_string("Retry later\n"),
-        )
-        .up_to_n_times(2)
-        .expect(2)
+        .respond_with(rack_attack_429())
+        .up_to_n_times(3)
+        .expect(3)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -188,13 +198,18 @@ async fn a_429_is_retried_by_the_shared_executor_then_succeeds() {
         ApplicationClient::builder(server.uri(), ACCOUNT, ApplicationToken::new(APP_TOKEN))
             .retry_policy(
                 ExponentialBackoff::default()
-                    .initial(Duration::from_millis(5))
+                    .initial(Duration::from_millis(40))
                     .jitter(Jitter::None)
-                    .max_attempts(4),
+                    .max_attempts(5),
             )
             .build()
             .unwrap();
+    let started = std::time::Instant::now();
     assert_eq!(client.contacts().get(42).await.unwrap().id, 42);
+    // 40 + 80 + 160 ms: the policy's doubling steps, not an immediate hammering.
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(280), "{waited:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
 }
 
 #[tokio::test]

@@ -55,7 +55,7 @@ fn reference_vector_matches() {
 }
 
 #[test]
-fn valid_signature_is_verified_with_the_delivery_as_dedupe_key() {
+fn valid_signature_is_verified_with_the_delivery_and_digest_as_dedupe_key() {
     let body = fixture_text("webhook_message_created.json");
     let headers = signed_headers(body.as_bytes(), SECRET, SIGNED_AT);
     let delivery = verify_at(
@@ -67,7 +67,10 @@ fn valid_signature_is_verified_with_the_delivery_as_dedupe_key() {
     .unwrap();
     assert_eq!(delivery.authenticity, Authenticity::Verified);
     assert_eq!(delivery.timestamp, Some(at(SIGNED_AT)));
-    assert_eq!(delivery.dedupe_key(), format!("delivery:{DELIVERY}"));
+    assert_eq!(
+        delivery.dedupe_key(),
+        format!("delivery:{DELIVERY}:sha256:{}", delivery.body_sha256())
+    );
     // Clocks may be a little behind, too.
     assert!(
         verify_at(

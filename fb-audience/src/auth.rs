@@ -5,6 +5,17 @@ use std::fmt;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
+use sync_core::Redactor;
+
+/// The names under which the Graph API carries credentials (query keys, form fields, JSON
+/// keys), registered on every client's [`Redactor`] so an echoed request never prints them.
+pub const SECRET_NAMES: &[&str] = &[
+    "access_token",
+    "appsecret_proof",
+    "app_secret",
+    "input_token",
+    "fb_exchange_token",
+];
 
 /// A Graph API access token (a system-user token for server-to-server use) and, optionally,
 /// the app secret that signs every call with `appsecret_proof`.
@@ -41,6 +52,21 @@ impl Credentials {
         self.app_secret
             .as_ref()
             .map(|s| appsecret_proof(s.expose_secret(), self.access_token.expose_secret()))
+    }
+
+    /// A redactor that knows Graph's [`SECRET_NAMES`] and masks this token, the app secret and
+    /// the `appsecret_proof` wherever they appear.
+    pub(crate) fn redactor(&self) -> Redactor {
+        let redactor = Redactor::new()
+            .secret_names(SECRET_NAMES.iter().copied())
+            .secret_value(self.access_token());
+        if let Some(secret) = &self.app_secret {
+            redactor.add_value(secret.expose_secret());
+        }
+        if let Some(proof) = self.appsecret_proof() {
+            redactor.add_value(&proof);
+        }
+        redactor
     }
 
     /// The query pairs that authenticate a call.

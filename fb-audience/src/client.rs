@@ -6,15 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
-use sync_core::RetryPolicy;
 use sync_core::http::reqwest::Method;
 use sync_core::http::{HttpExecutor, RateLimit, RateQuota, RequestMeta};
+use sync_core::retry::ExponentialBackoff;
 use sync_core::retry_after::DEFAULT_MAX_SERVER_WAIT;
+use sync_core::{Redactor, RetryPolicy};
 use url::Url;
 
 use crate::audiences::{AdAccount, AudienceRef};
 use crate::auth::Credentials;
+use crate::base_url;
 use crate::error::Error;
+use crate::replace_resend::ReplaceDeadlinePolicy;
 use crate::throttle::GraphClassifier;
 
 /// The Graph API version used unless [`ClientBuilder::graph_version`] says otherwise.
@@ -38,10 +41,16 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The base URL is not checked yet: show it without user-info or query.
+        let redactor = self
+            .credentials
+            .as_ref()
+            .map(Credentials::redactor)
+            .unwrap_or_default();
         f.debug_struct("ClientBuilder")
             .field("credentials", &self.credentials)
-            .field("base_url", &self.base_url)
-            .field("version", &self.version)
+            .field("base_url", &base_url::shown_raw(&self.base_url, &redactor))
+            .field("version", &redactor.text(&self.version))
             .finish_non_exhaustive()
     }
 }
@@ -106,6 +115,10 @@ impl ClientBuilder {
                 "no credentials: call ClientBuilder::credentials with an access token".into(),
             )
         })?;
+        // Every error and log line of this client goes through it. `payload` is no credential,
+        // but a removal's URL holds up to 32 KiB of hashed personal data in it, which has no
+        // place in a log line, an error or a dead-letter reason.
+        let redactor = credentials.redactor().secret_name("payload");
         let v = self.version.trim_start_matches('/').trim_end_matches('/');
         let valid_version = v
             .strip_prefix('v')
@@ -117,13 +130,12 @@ impl ClientBuilder {
                     && b.bytes().all(|c| c.is_ascii_digit())
             });
         if !valid_version {
-            return Err(Error::Config(format!(
+            return Err(Error::Config(redactor.text(&format!(
                 "Graph API version `{}` is not of the form vNN.N (e.g. {DEFAULT_GRAPH_VERSION})",
                 self.version
-            )));
+            ))));
         }
-        let mut base = Url::parse(&self.base_url)
-            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
+        let mut base = base_url::parse(&self.base_url, &redactor)?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
@@ -134,17 +146,18 @@ impl ClientBuilder {
             .attempt_timeout(self.attempt_timeout)
             .max_server_wait(self.max_server_wait)
             .classifier(GraphClassifier::new(self.max_server_wait))
-            .secret_query_key("access_token")
-            .secret_query_key("appsecret_proof");
-        if let Some(p) = self.retry_policy {
-            exec = exec.retry_policy_arc(p);
-        }
+            .redactor(redactor.clone());
+        // A replace batch is resent only while Meta's replace session still takes it.
+        let policy = self
+            .retry_policy
+            .unwrap_or_else(|| Arc::new(ExponentialBackoff::default()));
+        exec = exec.retry_policy_arc(Arc::new(ReplaceDeadlinePolicy::new(policy)));
         if let Some(r) = self.rate_limit {
             exec = exec.rate_limit(r);
         }
         let exec = exec
             .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+            .map_err(|e| Error::Config(redactor.text(&format!("HTTP client: {e}"))))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 exec,
@@ -160,8 +173,6 @@ impl ClientBuilder {
 pub(crate) enum Body {
     /// A JSON document.
     Json(String),
-    /// `application/x-www-form-urlencoded` parameters.
-    Form(String),
 }
 
 struct Inner {
@@ -191,7 +202,7 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base", &self.inner.base.as_str())
+            .field("base", &base_url::shown(&self.inner.base, self.redactor()))
             .field("credentials", &self.inner.credentials)
             .finish_non_exhaustive()
     }
@@ -222,6 +233,13 @@ impl Client {
         AudienceRef::new(self.clone(), id.into())
     }
 
+    /// The redactor every error, log line and sink reason of this client goes through: Graph's
+    /// secret names and this client's token, app secret and `appsecret_proof`. Give it to
+    /// sync-core's `PipelineBuilder::redactor` so dead letters are masked the same way.
+    pub fn redactor(&self) -> &Redactor {
+        self.inner.exec.redactor()
+    }
+
     pub(crate) fn replace_window(&self) -> Duration {
         self.inner.replace_window
     }
@@ -230,7 +248,16 @@ impl Client {
         self.inner
             .base
             .join(path.trim_start_matches('/'))
-            .map_err(|e| Error::Config(format!("path `{path}`: {e}")))
+            .map_err(|e| Error::Config(self.redactor().text(&format!("path `{path}`: {e}"))))
+    }
+
+    /// The length of the URL a call to `path` with `query` (and the credentials) has.
+    pub(crate) fn url_len(&self, path: &str, query: &[(&str, &str)]) -> Result<usize, Error> {
+        let mut url = self.url(path)?;
+        url.query_pairs_mut()
+            .extend_pairs(query)
+            .extend_pairs(self.inner.credentials.query_pairs());
+        Ok(url.as_str().len())
     }
 
     /// Sends one call and decodes the JSON answer.
@@ -258,27 +285,20 @@ impl Client {
                     .request(method.clone(), url.clone())
                     .query(query)
                     .query(&auth);
-                match &body {
-                    Some(Body::Json(json)) => {
-                        req = req
-                            .header("content-type", "application/json")
-                            .body(json.clone());
-                    }
-                    Some(Body::Form(form)) => {
-                        req = req
-                            .header("content-type", "application/x-www-form-urlencoded")
-                            .body(form.clone());
-                    }
-                    None => {}
+                if let Some(Body::Json(json)) = &body {
+                    req = req
+                        .header("content-type", "application/json")
+                        .body(json.clone());
                 }
                 req.build()
             })
             .await
-            .map_err(|e| Error::from_http(operation, e))?;
+            .map_err(|e| Error::from_http(operation, e, self.redactor()))?;
+        // A decode message can quote the body: it goes through the redactor too.
         response.json::<T>().map_err(|e| Error::Decode {
             operation: operation.to_string(),
-            path: e.path,
-            message: e.message,
+            path: self.redactor().text(&e.path),
+            message: self.redactor().text(&e.message),
         })
     }
 }

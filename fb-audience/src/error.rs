@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sync_core::http::HttpError;
-use sync_core::{Classify, PermanentKind, Verdict};
+use sync_core::{Classify, PermanentKind, Redactor, Verdict};
 
 /// The `error` object of a Graph API error response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +92,29 @@ impl GraphError {
         serde_json::from_slice::<Envelope>(body)
             .ok()
             .map(|e| e.error)
+    }
+
+    /// This error with every text Meta wrote (which may echo the request, credentials
+    /// included) through `redactor`.
+    fn redacted(mut self, redactor: &Redactor) -> GraphError {
+        self.message = redactor.text(&self.message);
+        for text in [
+            &mut self.kind,
+            &mut self.error_user_title,
+            &mut self.error_user_msg,
+            &mut self.fbtrace_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *text = redactor.text(text);
+        }
+        let mut extra = Value::Object(std::mem::take(&mut self.extra));
+        redactor.json(&mut extra);
+        if let Value::Object(map) = extra {
+            self.extra = map;
+        }
+        self
     }
 
     /// The `usersreplace` failure this error reports, for code 2650.
@@ -239,6 +262,19 @@ pub enum Error {
         /// Time since the first batch.
         elapsed: Duration,
     },
+    /// A replace batch's attempt failed in transit, so Meta may or may not have it, and a
+    /// resend would start after the replace window, where Meta discards it: not resent.
+    #[error(
+        "replace session {session_id}: batch {batch_seq} may not have reached Meta and was not resent, because the replace window closes first; start a new replace ({source})"
+    )]
+    ReplaceResendTooLate {
+        /// The session.
+        session_id: i64,
+        /// The batch whose outcome is unknown.
+        batch_seq: u32,
+        /// The failed attempt.
+        source: Box<Error>,
+    },
     /// Every row was empty or rejected, so there is nothing to send. For a replace this
     /// protects the audience from being emptied by a broken export.
     #[error(
@@ -254,8 +290,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// Wraps an executor error, parsing the Graph envelope out of an error response.
-    pub(crate) fn from_http(operation: &str, e: HttpError) -> Error {
+    /// Wraps an executor error, parsing the Graph envelope out of an error response. Meta's
+    /// texts go through `redactor` here, once, so the error's `Display`, its `Debug` and every
+    /// reason or dead letter made from it are masked alike.
+    pub(crate) fn from_http(operation: &str, e: HttpError, redactor: &Redactor) -> Error {
         if let HttpError::Status {
             response, verdict, ..
         } = &e
@@ -264,7 +302,7 @@ impl Error {
             return Error::Graph {
                 operation: operation.to_string(),
                 status: response.status.as_u16(),
-                graph: Box::new(graph),
+                graph: Box::new(graph.redacted(redactor)),
                 verdict: *verdict,
             };
         }
@@ -294,7 +332,9 @@ impl Classify for Error {
                 }
                 _ => Verdict::Retry { after: None },
             },
-            Error::ReplaceWindowExpired { .. } => Verdict::Retry { after: None },
+            Error::ReplaceWindowExpired { .. } | Error::ReplaceResendTooLate { .. } => {
+                Verdict::Retry { after: None }
+            }
             Error::NothingToUpload { .. } => Verdict::Permanent(PermanentKind::Data),
             Error::Config(_) => Verdict::Permanent(PermanentKind::Config),
         }

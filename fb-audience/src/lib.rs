@@ -184,17 +184,27 @@
 //! retry (adding the same person twice changes nothing); audience creation is not retried after
 //! a transport error. Replace sessions that Meta ended (2650 with subcodes 1870158, 1870159, …)
 //! become [`Error::ReplaceSession`]; batches that would land after the 90-minute window are not
-//! sent ([`Error::ReplaceWindowExpired`]). Secrets never appear in `Debug`, errors or logged
-//! URLs.
+//! sent ([`Error::ReplaceWindowExpired`]), nor resent ([`Error::ReplaceResendTooLate`]). A
+//! replace batch is resent with the same session fields and rows, so Meta sees one batch twice,
+//! never a second replace. Removals travel in the query string in batches under
+//! [`MAX_REMOVAL_URL_BYTES`] (see [`removal_url`]).
+//!
+//! The token, the app secret and `appsecret_proof` are registered, with Graph's
+//! [secret names](auth::SECRET_NAMES), on the client's [`Client::redactor`]: they never appear
+//! in `Debug`, in errors (Graph's `message` and `error_user_msg` included), in logs or in the
+//! sink's per-record reasons. A base URL with user-info or a query is refused.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod audiences;
 pub mod auth;
+mod base_url;
 pub mod client;
 pub mod error;
 pub mod hash;
 pub mod models;
 pub mod normalize;
+pub mod removal_url;
+mod replace_resend;
 pub mod schema;
 pub mod sync;
 pub mod throttle;
@@ -215,6 +225,7 @@ pub use normalize::{
     BirthDate, CountryCode, DateOrder, FieldRejection, HashedRow, Normalized, Normalizer,
     NormalizerBuilder, PhoneError, RejectReason, UnknownCountry,
 };
+pub use removal_url::MAX_REMOVAL_URL_BYTES;
 pub use schema::{Schema, SchemaError, SchemaKey, UnknownKey};
 pub use sync::{AudienceChange, AudienceSink};
 pub use throttle::GraphClassifier;

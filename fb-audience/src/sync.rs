@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sync_core::{Ack, Classify, PermanentKind, Sink, SinkRecord, StageError, Verdict};
+use sync_core::{Ack, Classify, PermanentKind, Redactor, Sink, SinkRecord, StageError, Verdict};
 
 use crate::audiences::AudienceRef;
 use crate::error::Error;
@@ -37,7 +37,9 @@ type MapFn<R> = dyn Fn(&R) -> AudienceChange + Send + Sync;
 /// normalization (the reasons name the keys) or Meta refused the batch for its data;
 /// `RetryLater` when Meta throttled or failed transiently (and, so the retried change still
 /// lands last, for every change after it in the batch, which is not sent). Configuration failures (token,
-/// permissions) fail the whole write, which stops the run.
+/// permissions) fail the whole write, which stops the run. Every reason goes through the
+/// client's [`Client::redactor`](crate::Client::redactor); hand the same redactor to sync-core's
+/// `PipelineBuilder::redactor` so the engine's own dead-letter texts are masked alike.
 ///
 /// ```
 /// use fb_audience::{AudienceChange, AudienceSink, Client, Credentials, Normalizer, CountryCode};
@@ -89,6 +91,12 @@ impl<R> AudienceSink<R> {
         }
     }
 
+    /// The client's redactor: every per-record reason goes through it (Meta's messages can
+    /// echo the request, credentials included).
+    fn redactor(&self) -> &Redactor {
+        self.audience.client().redactor()
+    }
+
     async fn upload(&self, mode: UploadMode, rows: &[HashedRow]) -> Result<(), Error> {
         let upload = match mode {
             UploadMode::Remove => self
@@ -135,11 +143,11 @@ impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
             let row = self.normalizer.hash_row(&self.schema, &values);
             if !row.is_usable() {
                 let reasons: Vec<String> = row.rejections().iter().map(|r| r.to_string()).collect();
-                acks[i] = Some(Ack::rejected(format!(
+                acks[i] = Some(Ack::rejected(self.redactor().text(&format!(
                     "record {}: nothing identifying left after normalization ({})",
                     record.key,
                     reasons.join("; ")
-                )));
+                ))));
                 continue;
             }
             match runs.last_mut() {
@@ -166,7 +174,7 @@ impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
                             return Err(StageError::from_classified(e));
                         }
                         Verdict::Retry { after } | Verdict::RateLimited { after } => {
-                            let reason = e.to_string();
+                            let reason = self.redactor().text(&e.to_string());
                             held_back = Some(Ack::RetryLater {
                                 reason: format!(
                                     "not sent: an earlier change in the same batch must be \
@@ -177,8 +185,11 @@ impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
                             Ack::RetryLater { reason, after }
                         }
                         _ => Ack::Rejected {
-                            reason: e.to_string(),
-                            response: e.graph().and_then(|g| serde_json::to_string(g).ok()),
+                            reason: self.redactor().text(&e.to_string()),
+                            response: e
+                                .graph()
+                                .and_then(|g| serde_json::to_string(g).ok())
+                                .map(|g| self.redactor().document(&g)),
                         },
                     },
                 },

@@ -13,8 +13,11 @@ use tokio::time::Instant;
 use crate::audiences::AudienceRef;
 use crate::client::Body;
 use crate::error::Error;
+use crate::error::ReplaceFailure;
 use crate::models::{InvalidSample, UploadResponse};
 use crate::normalize::{FieldRejection, HashedRow, Normalizer, RejectReason};
+use crate::removal_url::{MAX_REMOVAL_URL_BYTES, encoded_len};
+use crate::replace_resend::ReplaceAttempts;
 use crate::schema::{Schema, SchemaKey};
 
 /// Meta's limit on rows per request.
@@ -28,8 +31,9 @@ const MAX_SAMPLES: usize = 100;
 pub enum UploadMode {
     /// `POST /{id}/users`: add these people.
     Add,
-    /// `DELETE /{id}/users`: remove these people (`payload` and `session` sent as form
-    /// parameters, as Meta's examples do).
+    /// `DELETE /{id}/users`: remove these people. `payload` and `session` travel in the query
+    /// string, as Meta's Python and Node SDKs send them, in batches whose URL stays under
+    /// [`MAX_REMOVAL_URL_BYTES`] (see [`removal_url`](crate::removal_url)).
     Remove,
     /// `POST /{id}/usersreplace`: the audience becomes exactly these people.
     Replace,
@@ -186,6 +190,9 @@ impl Upload {
             },
             batch: String::new(),
             batch_rows: 0,
+            batch_url_bytes: 0,
+            removal_url_room: None,
+            encoded_row: String::new(),
             row: HashedRow::default(),
             started: None,
             upload: self,
@@ -230,6 +237,12 @@ pub struct UploadSession {
     /// The JSON rows of the batch being filled, comma-separated.
     batch: String,
     batch_rows: usize,
+    /// Removals only: the batch's length once form-urlencoded into the query string.
+    batch_url_bytes: usize,
+    /// Removals only: how many bytes of the URL the rows may take (computed once).
+    removal_url_room: Option<usize>,
+    /// The row being queued, as JSON.
+    encoded_row: String,
     row: HashedRow,
     started: Option<Instant>,
 }
@@ -264,16 +277,51 @@ impl UploadSession {
             self.report.rows_skipped += 1;
             return Ok(());
         }
-        if self.batch_rows == self.upload.batch_size {
+        let mut encoded = std::mem::take(&mut self.encoded_row);
+        encoded.clear();
+        encode_row(&self.upload.schema, row, &mut encoded);
+        let full = self.batch_rows == self.upload.batch_size
+            || (self.batch_rows > 0 && !self.url_has_room_for(&encoded)?);
+        if full {
             // Only now do we know the full batch is not the last one.
-            self.send(false).await?;
+            if let Err(e) = self.send(false).await {
+                self.encoded_row = encoded;
+                return Err(e);
+            }
         }
         if self.batch_rows > 0 {
             self.batch.push(',');
+            self.batch_url_bytes += encoded_len(",");
         }
-        self.append_row(row);
+        self.batch.push_str(&encoded);
+        self.batch_url_bytes += encoded_len(&encoded);
         self.batch_rows += 1;
+        self.encoded_row = encoded;
         Ok(())
+    }
+
+    /// Whether the URL of a removal still has room for `row` (always `true` for add and
+    /// replace, whose rows travel in the body).
+    fn url_has_room_for(&mut self, row: &str) -> Result<bool, Error> {
+        if self.upload.mode != UploadMode::Remove {
+            return Ok(true);
+        }
+        let room = match self.removal_url_room {
+            Some(room) => room,
+            None => {
+                // The URL of an empty batch with the longest session this upload can send.
+                let session = self.session_json(u32::MAX, false);
+                let payload = self.payload_json("");
+                let empty = self.upload.audience.client().url_len(
+                    &self.path(),
+                    &[("session", &session), ("payload", &payload)],
+                )?;
+                let room = MAX_REMOVAL_URL_BYTES.saturating_sub(empty);
+                self.removal_url_room = Some(room);
+                room
+            }
+        };
+        Ok(self.batch_url_bytes + encoded_len(",") + encoded_len(row) <= room)
     }
 
     /// Sends the last batch (with `last_batch_flag`) and returns the report. An upload in
@@ -314,55 +362,14 @@ impl UploadSession {
         }
     }
 
-    fn append_row(&mut self, row: &HashedRow) {
-        self.batch.push('[');
-        for (i, (key, cell)) in self
-            .upload
-            .schema
-            .keys()
-            .iter()
-            .zip(row.cells())
-            .enumerate()
-        {
-            if i > 0 {
-                self.batch.push(',');
-            }
-            match key {
-                // A number, not a string: Meta reads customer values as numbers.
-                SchemaKey::LookalikeValue if !cell.is_empty() => self.batch.push_str(cell),
-                // Free text: escape it.
-                SchemaKey::ExternId => {
-                    let _ = write!(self.batch, "{}", serde_json::Value::String(cell.clone()));
-                }
-                // Hex digests, advertiser ids and empty cells need no escaping.
-                _ => {
-                    self.batch.push('"');
-                    self.batch.push_str(cell);
-                    self.batch.push('"');
-                }
-            }
-        }
-        self.batch.push(']');
+    /// `/{audience}/users` or `/{audience}/usersreplace`.
+    fn path(&self) -> String {
+        format!("{}/{}", self.upload.audience.id(), self.upload.mode.edge())
     }
 
-    async fn send(&mut self, last: bool) -> Result<(), Error> {
-        let mode = self.upload.mode;
-        let batch_seq = self.report.batches + 1;
+    /// The `session` parameter of batch `batch_seq`.
+    fn session_json(&self, batch_seq: u32, last: bool) -> String {
         let session_id = self.report.session_id;
-        if mode == UploadMode::Replace {
-            let window = self.upload.audience.client().replace_window();
-            match self.started {
-                Some(t) if t.elapsed() >= window => {
-                    return Err(Error::ReplaceWindowExpired {
-                        session_id,
-                        batch_seq,
-                        elapsed: t.elapsed(),
-                    });
-                }
-                Some(_) => {}
-                None => self.started = Some(Instant::now()),
-            }
-        }
         let mut session = String::with_capacity(128);
         let _ = write!(
             session,
@@ -372,27 +379,55 @@ impl UploadSession {
             let _ = write!(session, r#","estimated_num_total":{total}"#);
         }
         session.push('}');
-        let mut payload = String::with_capacity(self.batch.len() + 128);
+        session
+    }
+
+    /// The `payload` parameter holding `rows` (JSON arrays, comma-separated).
+    fn payload_json(&self, rows: &str) -> String {
+        let mut payload = String::with_capacity(rows.len() + 128);
         payload.push_str(r#"{"schema":"#);
         payload.push_str(&serde_json::to_string(&self.upload.schema).unwrap_or_default());
         payload.push_str(r#","data":["#);
-        payload.push_str(&self.batch);
+        payload.push_str(rows);
         payload.push_str("]}");
-        let body = match mode {
-            // Meta documents removal as `DELETE` with `payload` (and `session`) as form
-            // parameters holding JSON; a JSON body on a DELETE is not documented anywhere.
-            UploadMode::Remove => Body::Form(
-                url::form_urlencoded::Serializer::new(String::with_capacity(
-                    payload.len() * 3 / 2 + session.len() * 2,
-                ))
-                .append_pair("session", &session)
-                .append_pair("payload", &payload)
-                .finish(),
-            ),
-            _ => Body::Json(format!(r#"{{"session":{session},"payload":{payload}}}"#)),
-        };
+        payload
+    }
 
-        let path = format!("{}/{}", self.upload.audience.id(), mode.edge());
+    async fn send(&mut self, last: bool) -> Result<(), Error> {
+        let mode = self.upload.mode;
+        let batch_seq = self.report.batches + 1;
+        let session_id = self.report.session_id;
+        // Replace only: the attempts at this batch must start before Meta's window closes.
+        let mut replace = None;
+        if mode == UploadMode::Replace {
+            let window = self.upload.audience.client().replace_window();
+            let started = *self.started.get_or_insert_with(Instant::now);
+            if started.elapsed() >= window {
+                return Err(Error::ReplaceWindowExpired {
+                    session_id,
+                    batch_seq,
+                    elapsed: started.elapsed(),
+                });
+            }
+            replace = Some(ReplaceAttempts::new(started + window));
+        }
+        // Encoded once: every attempt at this batch carries the same session and rows.
+        let session = self.session_json(batch_seq, last);
+        let payload = self.payload_json(&self.batch);
+        let (query, body) = match mode {
+            // As Meta's Python and Node SDKs send a DELETE: parameters in the query string.
+            UploadMode::Remove => (
+                vec![("session", session.as_str()), ("payload", &payload)],
+                None,
+            ),
+            _ => (
+                Vec::new(),
+                Some(Body::Json(format!(
+                    r#"{{"session":{session},"payload":{payload}}}"#
+                ))),
+            ),
+        };
+        let path = self.path();
         tracing::debug!(
             session_id,
             batch_seq,
@@ -400,34 +435,29 @@ impl UploadSession {
             last,
             "sending batch"
         );
-        // Adding or removing the same people twice changes nothing, so the batch is safe to
-        // resend after a transport error.
-        let result: Result<UploadResponse, Error> = self
-            .upload
-            .audience
-            .client()
-            .call(
-                mode.operation(),
-                mode.method(),
-                &path,
-                &[],
-                Some(body),
-                true,
-            )
-            .await;
-        let response = result.map_err(|e| match e {
-            Error::Graph { graph, .. } if graph.replace_failure().is_some() => {
-                Error::ReplaceSession {
-                    session_id,
-                    batch_seq,
-                    failure: graph
-                        .replace_failure()
-                        .unwrap_or(crate::error::ReplaceFailure::Other),
-                    graph,
-                }
-            }
-            other => other,
-        })?;
+        // Adding or removing the same people twice changes nothing, and a replace batch sent
+        // twice in its session names no one new, so a batch is safe to resend after a
+        // transport error (a replace batch only within its window).
+        let client = self.upload.audience.client();
+        let call = client.call::<UploadResponse>(
+            mode.operation(),
+            mode.method(),
+            &path,
+            &query,
+            body,
+            true,
+        );
+        let result = match &replace {
+            Some(attempts) => attempts.scope(call).await,
+            None => call.await,
+        };
+        let response = match result {
+            Ok(response) => response,
+            Err(e) => match self.replace_error(e, batch_seq, last, replace.as_deref()) {
+                Ok(()) => UploadResponse::empty(),
+                Err(e) => return Err(e),
+            },
+        };
         self.report.batches = batch_seq;
         self.report.rows_sent += self.batch_rows as u64;
         self.report.num_received = self.report.num_received.max(response.num_received);
@@ -438,6 +468,73 @@ impl UploadSession {
             .extend(response.invalid_entry_samples.into_iter().take(room));
         self.batch.clear();
         self.batch_rows = 0;
+        self.batch_url_bytes = 0;
         Ok(())
     }
+
+    /// What a failed batch means. `Ok` only in one case: the resent last batch of a replace
+    /// found the session finished, which the earlier attempt (whose answer was lost) did.
+    fn replace_error(
+        &self,
+        e: Error,
+        batch_seq: u32,
+        last: bool,
+        replace: Option<&ReplaceAttempts>,
+    ) -> Result<(), Error> {
+        let session_id = self.report.session_id;
+        let Some(attempts) = replace else {
+            return Err(e);
+        };
+        match e {
+            Error::Graph { graph, .. } if graph.replace_failure().is_some() => {
+                let failure = graph.replace_failure().unwrap_or(ReplaceFailure::Other);
+                if failure == ReplaceFailure::AlreadyFinished && last && attempts.resent() {
+                    tracing::info!(
+                        session_id,
+                        batch_seq,
+                        "the last batch was resent and Meta says the session already finished: \
+                         the first attempt reached Meta"
+                    );
+                    return Ok(());
+                }
+                Err(Error::ReplaceSession {
+                    session_id,
+                    batch_seq,
+                    failure,
+                    graph,
+                })
+            }
+            other if attempts.refused_late() => Err(Error::ReplaceResendTooLate {
+                session_id,
+                batch_seq,
+                source: Box::new(other),
+            }),
+            other => Err(other),
+        }
+    }
+}
+
+/// Appends `row` to `out` as a JSON array in schema order.
+fn encode_row(schema: &Schema, row: &HashedRow, out: &mut String) {
+    out.push('[');
+    for (i, (key, cell)) in schema.keys().iter().zip(row.cells()).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match key {
+            // A number, not a string: Meta reads customer values as numbers.
+            SchemaKey::LookalikeValue if !cell.is_empty() => out.push_str(cell),
+            // Free text: escape it.
+            SchemaKey::ExternId => {
+                let _ = write!(out, "{}", serde_json::Value::String(cell.clone()));
+            }
+            // Hex digests, advertiser ids and empty cells need no escaping.
+            _ => {
+                out.push('"');
+                out.push_str(cell);
+                out.push('"');
+            }
+        }
+    }
+    out.push(']');
 }

@@ -61,21 +61,19 @@ fn ok_upload(received: i64) -> ResponseTemplate {
     }))
 }
 
-/// Each request's body as JSON; a form body (removals) becomes an object of its parameters,
-/// each parsed as the JSON it holds.
+/// Each request's batch as JSON: the body of an add or replace; for a removal, its `session`
+/// and `payload` query parameters, each parsed as the JSON it holds.
 fn bodies(requests: &[Request]) -> Vec<Value> {
     requests.iter().map(body_json).collect()
 }
 
 fn body_json(r: &Request) -> Value {
-    let form = r
-        .headers
-        .get("content-type")
-        .is_some_and(|v| v.to_str().unwrap() == "application/x-www-form-urlencoded");
-    if !form {
+    if r.method.as_str() != "DELETE" {
         return serde_json::from_slice(&r.body).unwrap();
     }
-    url::form_urlencoded::parse(&r.body)
+    r.url
+        .query_pairs()
+        .filter(|(k, _)| k == "session" || k == "payload")
         .map(|(k, v)| (k.into_owned(), serde_json::from_str(&v).unwrap()))
         .collect::<serde_json::Map<_, _>>()
         .into()
@@ -238,15 +236,17 @@ async fn rejected_values_are_never_hashed_and_are_reported() {
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();
-    // Removal follows Meta's examples: DELETE with `payload` and `session` as form parameters.
-    assert_eq!(
-        requests[0].headers.get("content-type").unwrap(),
-        "application/x-www-form-urlencoded"
-    );
-    let params: Vec<String> = url::form_urlencoded::parse(&requests[0].body)
+    // Removal as Meta's Python and Node SDKs send it: DELETE, parameters in the query string.
+    assert!(requests[0].body.is_empty());
+    let params: Vec<String> = requests[0]
+        .url
+        .query_pairs()
         .map(|(k, _)| k.into_owned())
         .collect();
-    assert_eq!(params, ["session", "payload"]);
+    assert_eq!(
+        params,
+        ["session", "payload", "access_token", "appsecret_proof"]
+    );
     let body = &bodies(&requests)[0];
     assert_eq!(body["session"]["batch_seq"], 1);
     let data = body["payload"]["data"].as_array().unwrap();

@@ -71,11 +71,13 @@ fn sink(server: &MockServer) -> AudienceSink<Customer> {
     )
 }
 
-/// The `payload` form parameter of a removal, parsed.
-fn form_payload(request: &Request) -> Value {
-    let payload = url::form_urlencoded::parse(&request.body)
+/// The `payload` query parameter of a removal, parsed.
+fn removal_payload(request: &Request) -> Value {
+    let payload = request
+        .url
+        .query_pairs()
         .find(|(k, _)| k == "payload")
-        .expect("a removal carries `payload` as a form parameter")
+        .expect("a removal carries `payload` in the query string")
         .1;
     serde_json::from_str(&payload).unwrap()
 }
@@ -155,7 +157,7 @@ async fn pipeline_keeps_the_audience_in_step() {
         })
         .sum();
     assert_eq!(added, 2);
-    let remove = form_payload(
+    let remove = removal_payload(
         requests
             .iter()
             .find(|r| r.method.as_str() == "DELETE")
@@ -285,7 +287,7 @@ async fn runs_follow_input_order_and_group_neighbours() {
         .iter()
         .map(|r| {
             let rows = if r.method.as_str() == "DELETE" {
-                form_payload(r)["data"].as_array().unwrap().len()
+                removal_payload(r)["data"].as_array().unwrap().len()
             } else {
                 let body: Value = serde_json::from_slice(&r.body).unwrap();
                 body["payload"]["data"].as_array().unwrap().len()

@@ -11,20 +11,18 @@
 //! Every secret is a [`SecretString`]: `Debug` shows `[REDACTED]`, and no error or log line
 //! carries one.
 
-use std::cmp::Ordering;
 use std::fmt;
 use std::time::Duration;
 
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Sha256;
 use sync_core::http::reqwest::{Method, Url};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::error::Error;
+use crate::oauth1::{
+    self, PathNormalization, Protocol, SignInput, SignatureMethod, checked_method,
+};
 
 const REDACTED: &str = sync_core::http::REDACTED;
 
@@ -36,6 +34,8 @@ pub struct OAuth1Credentials {
     consumer_secret: SecretString,
     access_token: SecretString,
     access_token_secret: SecretString,
+    signature_method: SignatureMethod,
+    path_normalization: PathNormalization,
 }
 
 impl OAuth1Credentials {
@@ -52,13 +52,50 @@ impl OAuth1Credentials {
             consumer_secret: trimmed(consumer_secret.into()),
             access_token: trimmed(access_token.into()),
             access_token_secret: trimmed(access_token_secret.into()),
+            signature_method: SignatureMethod::default(),
+            path_normalization: PathNormalization::default(),
         }
     }
 
-    /// The `Authorization` header Magento expects for `method url`, signed with HMAC-SHA256
-    /// using this nonce and Unix timestamp. The client calls this for every attempt with a
-    /// fresh nonce; it is public for calling routes this crate does not wrap, and for checking
-    /// a signature against another implementation.
+    /// Sign with this HMAC (default [`SignatureMethod::HmacSha256`]; Magento verifies
+    /// `HMAC-SHA1` too).
+    pub fn signature_method(mut self, method: SignatureMethod) -> Self {
+        self.signature_method = method;
+        self
+    }
+
+    /// How escapes in the request path are signed (default [`PathNormalization::Laminas`]; see
+    /// there for the Magento versions).
+    pub fn path_normalization(mut self, rule: PathNormalization) -> Self {
+        self.path_normalization = rule;
+        self
+    }
+
+    /// The secrets these credentials hold, for registering with a redactor.
+    pub(crate) fn secret_values(&self) -> [&str; 4] {
+        [
+            self.consumer_key.expose_secret(),
+            self.consumer_secret.expose_secret(),
+            self.access_token.expose_secret(),
+            self.access_token_secret.expose_secret(),
+        ]
+    }
+
+    fn protocol<'a>(&'a self, params: &'a OAuthParams) -> Protocol<'a> {
+        Protocol {
+            consumer_key: self.consumer_key.expose_secret(),
+            token: self.access_token.expose_secret(),
+            nonce: &params.nonce,
+            timestamp: params.timestamp,
+            signature_method: self.signature_method,
+            path_normalization: self.path_normalization,
+        }
+    }
+
+    /// The `Authorization` header Magento expects for `method url`, signed with this nonce and
+    /// Unix timestamp. The client calls this for every attempt with a fresh nonce; it is public
+    /// for checking a signature against another implementation. Methods other than GET, POST,
+    /// PUT and DELETE (all Magento's REST API routes) are refused with [`Error::Config`].
     ///
     /// ```
     /// use magento_client::OAuth1Credentials;
@@ -66,9 +103,10 @@ impl OAuth1Credentials {
     ///
     /// let creds = OAuth1Credentials::new("ck", "cs", "at", "ats");
     /// let url = Url::parse("https://shop.example/rest/V1/orders?searchCriteria%5BpageSize%5D=1").unwrap();
-    /// let header = creds.authorization_header("GET", &url, "nonce123", 1_700_000_000);
+    /// let header = creds.authorization_header("GET", &url, "nonce123", 1_700_000_000).unwrap();
     /// assert!(header.starts_with("OAuth oauth_consumer_key=\"ck\",oauth_nonce=\"nonce123\""));
     /// assert!(header.contains("oauth_signature_method=\"HMAC-SHA256\""));
+    /// assert!(creds.authorization_header("PATCH", &url, "n", 1).is_err());
     /// ```
     pub fn authorization_header(
         &self,
@@ -76,13 +114,36 @@ impl OAuth1Credentials {
         url: &Url,
         nonce: &str,
         timestamp: u64,
-    ) -> String {
-        let method =
-            Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET);
+    ) -> Result<String, Error> {
+        let method = checked_method(method)?;
         oauth1_authorization(
             self,
             &method,
             url,
+            None,
+            &OAuthParams {
+                nonce: nonce.to_string(),
+                timestamp,
+            },
+        )
+    }
+
+    /// Like [`OAuth1Credentials::authorization_header`] for a request whose body is sent as
+    /// `application/x-www-form-urlencoded`: Magento signs the body's fields too.
+    pub fn authorization_header_for_form(
+        &self,
+        method: &str,
+        url: &Url,
+        form_body: &str,
+        nonce: &str,
+        timestamp: u64,
+    ) -> Result<String, Error> {
+        let method = checked_method(method)?;
+        oauth1_authorization(
+            self,
+            &method,
+            url,
+            Some(form_body),
             &OAuthParams {
                 nonce: nonce.to_string(),
                 timestamp,
@@ -115,6 +176,7 @@ impl fmt::Debug for OAuth1Credentials {
             .field("consumer_secret", &REDACTED)
             .field("access_token", &REDACTED)
             .field("access_token_secret", &REDACTED)
+            .field("signature_method", &self.signature_method)
             .finish()
     }
 }
@@ -187,7 +249,7 @@ impl fmt::Debug for AdminCredentials {
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum Auth {
-    /// OAuth 1.0a, HMAC-SHA256, with the integration's four credentials.
+    /// OAuth 1.0a (HMAC-SHA256 or HMAC-SHA1) with the integration's four credentials.
     OAuth1(OAuth1Credentials),
     /// The integration's access token as `Authorization: Bearer`.
     IntegrationBearer(SecretString),
@@ -284,28 +346,6 @@ fn trimmed(s: String) -> SecretString {
     SecretString::from(s.trim().to_string())
 }
 
-// ---------------------------------------------------------------------------------------------
-// OAuth 1.0a, as Magento verifies it.
-//
-// Magento's verifier (Framework\Oauth\Helper\Request + the HMAC signer) rebuilds the parameter
-// list from the raw query string: it splits on `&` and `=`, url-decodes each key and value (so
-// `searchCriteria%5BpageSize%5D` becomes the key `searchCriteria[pageSize]`), adds the oauth_*
-// header parameters, rawurlencodes every key and value (brackets become %5B/%5D), sorts the keys
-// with PHP's natural order `strnatcmp`, and signs
-// `METHOD&rawurlencode(scheme://host[:port]/path)&rawurlencode(k=v&k=v…)` with
-// `rawurlencode(consumer_secret)&rawurlencode(token_secret)`.
-
-/// RFC 3986 unreserved characters stay; everything else is percent-encoded (PHP `rawurlencode`).
-const RAWURLENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-pub(crate) fn rawurlencode(s: &str) -> String {
-    utf8_percent_encode(s, RAWURLENCODE).to_string()
-}
-
 /// The oauth_* protocol parameters of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OAuthParams {
@@ -326,203 +366,24 @@ impl OAuthParams {
     }
 }
 
-/// The URL part of the base string: scheme, host, non-default port, path; no query.
-fn base_url(url: &Url) -> String {
-    let mut out = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
-    if let Some(port) = url.port() {
-        out.push_str(&format!(":{port}"));
-    }
-    out.push_str(url.path());
-    out
-}
-
-/// The signature base string for `method url` with these oauth parameters.
-pub(crate) fn signature_base_string(
-    creds: &OAuth1Credentials,
-    method: &Method,
-    url: &Url,
-    params: &OAuthParams,
-) -> String {
-    // Query parameters as Magento's verifier reads them: decoded, later duplicates win, and
-    // oauth_* names in the query are not taken from there.
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (k, v) in url.query_pairs() {
-        if k.starts_with("oauth_") {
-            continue;
-        }
-        if let Some(existing) = pairs.iter_mut().find(|(ek, _)| *ek == k) {
-            existing.1 = v.into_owned();
-        } else {
-            pairs.push((k.into_owned(), v.into_owned()));
-        }
-    }
-    let oauth = [
-        (
-            "oauth_consumer_key",
-            creds.consumer_key.expose_secret().to_string(),
-        ),
-        ("oauth_nonce", params.nonce.clone()),
-        ("oauth_signature_method", "HMAC-SHA256".to_string()),
-        ("oauth_timestamp", params.timestamp.to_string()),
-        (
-            "oauth_token",
-            creds.access_token.expose_secret().to_string(),
-        ),
-        ("oauth_version", "1.0".to_string()),
-    ];
-    pairs.extend(oauth.into_iter().map(|(k, v)| (k.to_string(), v)));
-
-    let mut encoded: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (rawurlencode(k), rawurlencode(v)))
-        .collect();
-    encoded.sort_by(|a, b| php_strnatcmp(a.0.as_bytes(), b.0.as_bytes()));
-    let joined = encoded
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    format!(
-        "{}&{}&{}",
-        method.as_str().to_ascii_uppercase(),
-        rawurlencode(&base_url(url)),
-        rawurlencode(&joined)
-    )
-}
-
-/// The `Authorization: OAuth …` header value for one request.
+/// The `Authorization: OAuth …` header value for one request (see [`crate::oauth1`]).
 pub(crate) fn oauth1_authorization(
     creds: &OAuth1Credentials,
     method: &Method,
     url: &Url,
+    form_body: Option<&str>,
     params: &OAuthParams,
-) -> String {
-    let base = signature_base_string(creds, method, url, params);
-    let key = format!(
-        "{}&{}",
-        rawurlencode(creds.consumer_secret.expose_secret()),
-        rawurlencode(creds.access_token_secret.expose_secret())
-    );
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC accepts keys of any length");
-    mac.update(base.as_bytes());
-    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    format!(
-        "OAuth oauth_consumer_key=\"{}\",oauth_nonce=\"{}\",oauth_signature_method=\"HMAC-SHA256\",\
-         oauth_timestamp=\"{}\",oauth_token=\"{}\",oauth_version=\"1.0\",oauth_signature=\"{}\"",
-        rawurlencode(creds.consumer_key.expose_secret()),
-        rawurlencode(&params.nonce),
-        params.timestamp,
-        rawurlencode(creds.access_token.expose_secret()),
-        rawurlencode(&signature),
+) -> Result<String, Error> {
+    oauth1::authorization(
+        &SignInput {
+            method,
+            url,
+            form_body,
+        },
+        &creds.protocol(params),
+        creds.consumer_secret.expose_secret(),
+        creds.access_token_secret.expose_secret(),
     )
-}
-
-/// PHP's `strnatcmp` (case-sensitive natural order), which Magento's signer sorts keys with:
-/// digit runs compare as numbers (`[2]` before `[10]`); runs starting with `0` compare digit by
-/// digit; leading zeros of the whole string are skipped.
-pub(crate) fn php_strnatcmp(a: &[u8], b: &[u8]) -> Ordering {
-    if a.is_empty() || b.is_empty() {
-        return a.len().cmp(&b.len());
-    }
-    let at = |s: &[u8], i: usize| s.get(i).copied().unwrap_or(0);
-    let (mut ai, mut bi) = (0usize, 0usize);
-    let mut leading = true;
-    loop {
-        let mut ca = at(a, ai);
-        let mut cb = at(b, bi);
-        while leading && ca == b'0' && ai + 1 < a.len() && a[ai + 1].is_ascii_digit() {
-            ai += 1;
-            ca = a[ai];
-        }
-        while leading && cb == b'0' && bi + 1 < b.len() && b[bi + 1].is_ascii_digit() {
-            bi += 1;
-            cb = b[bi];
-        }
-        leading = false;
-        while ca.is_ascii_whitespace() {
-            ai += 1;
-            ca = at(a, ai);
-        }
-        while cb.is_ascii_whitespace() {
-            bi += 1;
-            cb = at(b, bi);
-        }
-        if ca.is_ascii_digit() && cb.is_ascii_digit() {
-            let fractional = ca == b'0' || cb == b'0';
-            let result = if fractional {
-                compare_left(a, &mut ai, b, &mut bi)
-            } else {
-                compare_right(a, &mut ai, b, &mut bi)
-            };
-            if result != Ordering::Equal {
-                return result;
-            }
-            match (ai >= a.len(), bi >= b.len()) {
-                (true, true) => return Ordering::Equal,
-                (true, false) => return Ordering::Less,
-                (false, true) => return Ordering::Greater,
-                _ => {
-                    ca = a[ai];
-                    cb = b[bi];
-                }
-            }
-        }
-        match ca.cmp(&cb) {
-            Ordering::Equal => {}
-            other => return other,
-        }
-        ai += 1;
-        bi += 1;
-        match (ai >= a.len(), bi >= b.len()) {
-            (true, true) => return Ordering::Equal,
-            (true, false) => return Ordering::Less,
-            (false, true) => return Ordering::Greater,
-            _ => {}
-        }
-    }
-}
-
-fn is_digit_at(s: &[u8], i: usize) -> bool {
-    s.get(i).is_some_and(u8::is_ascii_digit)
-}
-
-/// Right-aligned numbers: the longest run wins, else the first difference.
-fn compare_right(a: &[u8], ai: &mut usize, b: &[u8], bi: &mut usize) -> Ordering {
-    let mut bias = Ordering::Equal;
-    loop {
-        let (da, db) = (is_digit_at(a, *ai), is_digit_at(b, *bi));
-        match (da, db) {
-            (false, false) => return bias,
-            (false, true) => return Ordering::Less,
-            (true, false) => return Ordering::Greater,
-            (true, true) => {
-                if bias == Ordering::Equal {
-                    bias = a[*ai].cmp(&b[*bi]);
-                }
-            }
-        }
-        *ai += 1;
-        *bi += 1;
-    }
-}
-
-/// Left-aligned numbers (a run starting with 0): the first difference wins.
-fn compare_left(a: &[u8], ai: &mut usize, b: &[u8], bi: &mut usize) -> Ordering {
-    loop {
-        let (da, db) = (is_digit_at(a, *ai), is_digit_at(b, *bi));
-        match (da, db) {
-            (false, false) => return Ordering::Equal,
-            (false, true) => return Ordering::Less,
-            (true, false) => return Ordering::Greater,
-            (true, true) => match a[*ai].cmp(&b[*bi]) {
-                Ordering::Equal => {}
-                other => return other,
-            },
-        }
-        *ai += 1;
-        *bi += 1;
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -599,29 +460,6 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strnatcmp_matches_php() {
-        let cmp = |a: &str, b: &str| php_strnatcmp(a.as_bytes(), b.as_bytes());
-        assert_eq!(cmp("img12", "img10"), Ordering::Greater);
-        assert_eq!(cmp("img2", "img10"), Ordering::Less);
-        assert_eq!(cmp("a%5B2%5D", "a%5B10%5D"), Ordering::Less);
-        assert_eq!(cmp("x01", "x1"), Ordering::Less);
-        assert_eq!(cmp("abc", "abc"), Ordering::Equal);
-        assert_eq!(cmp("abc", "abcd"), Ordering::Less);
-        assert_eq!(cmp("Z", "a"), Ordering::Less);
-        assert_eq!(cmp("oauth_token", "oauth_version"), Ordering::Less);
-        assert_eq!(cmp("", "a"), Ordering::Less);
-        let mut v = vec!["img12.png", "img10.png", "img2.png", "img1.png"];
-        v.sort_by(|a, b| cmp(a, b));
-        assert_eq!(v, ["img1.png", "img2.png", "img10.png", "img12.png"]);
-    }
-
-    #[test]
-    fn rawurlencode_is_rfc3986() {
-        assert_eq!(rawurlencode("a b+c~d.e_f-g[0]"), "a%20b%2Bc~d.e_f-g%5B0%5D");
-        assert_eq!(rawurlencode("é"), "%C3%A9");
-    }
 
     #[test]
     fn debug_never_shows_secrets() {

@@ -7,15 +7,15 @@ use sync_core::http::is_loopback;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
-use sync_core::RetryPolicy;
 use sync_core::http::reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use sync_core::http::reqwest::{Method, Url};
 use sync_core::http::{
     HttpError, HttpExecutor, HttpResponse, RateLimit, RateQuota, RequestMeta, decode_json,
 };
+use sync_core::{Redactor, RetryPolicy};
 
 use crate::auth::{AdminCredentials, Auth, OAuth1Credentials, OAuthParams, TokenCache};
-use crate::error::{Error, MagentoErrorBody};
+use crate::error::{Error, parsed_error};
 use crate::orders::Orders;
 use crate::search::{DEFAULT_PAGE_SIZE, MAGENTO_MAX_PAGE_SIZE_WITH_INPUT_LIMITS};
 use crate::stores::Stores;
@@ -123,7 +123,11 @@ impl ClientBuilder {
                     .into(),
             )
         })?;
-        let base = parse_base_url(&self.base_url, Some(&auth))?;
+        let redactor = redactor_for(&auth);
+        let base = parse_base_url(&self.base_url, Some(&auth)).map_err(|e| match e {
+            Error::Config(text) => Error::Config(redactor.text(&text)),
+            other => other,
+        })?;
         auth.check()?;
         if let Some(code) = &self.store_code
             && (code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
@@ -142,7 +146,9 @@ impl ClientBuilder {
             );
         }
 
-        let mut exec = HttpExecutor::builder("magento").attempt_timeout(self.attempt_timeout);
+        let mut exec = HttpExecutor::builder("magento")
+            .attempt_timeout(self.attempt_timeout)
+            .redactor(redactor);
         if let Some(t) = self.connect_timeout {
             exec = exec.connect_timeout(t);
         }
@@ -185,6 +191,52 @@ impl ClientBuilder {
     }
 }
 
+/// The names under which Magento requests and answers carry credentials (OAuth 1.0a header and
+/// form fields, the admin login's JSON), on top of sync-core's generic names.
+pub const SECRET_NAMES: &[&str] = &[
+    "oauth_consumer_key",
+    "oauth_consumer_secret",
+    "oauth_token",
+    "oauth_token_secret",
+    "oauth_signature",
+    "oauth_verifier",
+    "consumer_key",
+    "consumer_secret",
+    "access_token_secret",
+    "password",
+    "integration_token",
+];
+
+/// A redactor that knows Magento's secret names and every secret value `auth` holds.
+fn redactor_for(auth: &Auth) -> Redactor {
+    let redactor = Redactor::new().secret_names(SECRET_NAMES.iter().copied());
+    match auth {
+        Auth::OAuth1(creds) => creds
+            .secret_values()
+            .into_iter()
+            .for_each(|v| redactor.add_value(v)),
+        Auth::IntegrationBearer(token) => redactor.add_value(token.expose_secret()),
+        Auth::Admin(admin) => redactor.add_value(admin.password().expose_secret()),
+    }
+    redactor
+}
+
+/// A base URL as error messages show it: scheme, host, port and path only (userinfo, query and
+/// fragment can carry credentials), or nothing when it does not parse.
+fn shown_base_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(url) => {
+            let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+            if let Some(port) = url.port() {
+                shown.push_str(&format!(":{port}"));
+            }
+            shown.push_str(url.path());
+            format!("{shown:?}")
+        }
+        Err(_) => "(the text given)".to_string(),
+    }
+}
+
 /// What an auth mode sends as it is on every request (or login), so plain HTTP would expose it.
 /// OAuth 1.0a sends only a signature; its secrets never cross the wire.
 fn credential_sent_in_clear(auth: &Auth) -> Option<&'static str> {
@@ -198,19 +250,21 @@ fn credential_sent_in_clear(auth: &Auth) -> Option<&'static str> {
 /// Parse and normalise the base URL; `auth` (when known) decides whether plain HTTP is allowed.
 fn parse_base_url(raw: &str, auth: Option<&Auth>) -> Result<Url, Error> {
     let trimmed = raw.trim();
+    let shown = shown_base_url(trimmed);
     let mut url = Url::parse(trimmed).map_err(|e| {
         Error::Config(format!(
-            "base URL {trimmed:?} is not a URL ({e}); use the shop's root, e.g. https://shop.example.com"
+            "base URL {shown} is not a URL ({e}); use the shop's root, e.g. https://shop.example.com"
         ))
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::Config(format!(
-            "base URL {trimmed:?} must be an http(s) URL with a host"
+            "base URL {shown} must be an http(s) URL with a host"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(format!(
-            "base URL {trimmed:?} must not have a query or fragment"
+            "base URL {shown} must not have a query or fragment (they are not repeated here: \
+             they can carry credentials; pass credentials with .auth())"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -224,7 +278,9 @@ fn parse_base_url(raw: &str, auth: Option<&Auth>) -> Result<Url, Error> {
         && !is_loopback(&url)
     {
         return Err(Error::Config(format!(
-            "base URL {trimmed:?} is plain http://: the {credential} would cross the network              unencrypted. Use https:// (plain http is accepted only for loopback hosts:              127.0.0.0/8, ::1, localhost)"
+            "base URL {shown} is plain http://: the {credential} would cross the network \
+             unencrypted. Use https:// (plain http is accepted only for loopback hosts: \
+             127.0.0.0/8, ::1, localhost)"
         )));
     }
     // Accept ".../rest" or ".../rest/V1" pasted from API docs: the client adds those itself.
@@ -298,7 +354,19 @@ pub(crate) struct ApiCall {
     pub method: Method,
     pub url: Url,
     pub body: Option<Vec<u8>>,
+    /// The body is `application/x-www-form-urlencoded` (else JSON).
+    pub form: bool,
     pub idempotent: bool,
+}
+
+impl ApiCall {
+    /// The body when it is a form, which OAuth 1.0a signs.
+    pub(crate) fn form_body(&self) -> Option<&str> {
+        match (&self.body, self.form) {
+            (Some(body), true) => std::str::from_utf8(body).ok(),
+            _ => None,
+        }
+    }
 }
 
 impl Client {
@@ -346,6 +414,14 @@ impl Client {
         self.inner.page_size
     }
 
+    /// The redactor every error, log line and sink reason of this client goes through: it
+    /// knows Magento's secret names ([`SECRET_NAMES`]) and the credentials this client holds,
+    /// including an admin token once issued. Pass it to a [`Pipeline`](sync_core::Pipeline)
+    /// and to [`CustomerSink`](crate::sync::CustomerSink).
+    pub fn redactor(&self) -> &Redactor {
+        self.inner.exec.redactor()
+    }
+
     /// The shared HTTP executor (retries, rate limit, tracing).
     pub fn executor(&self) -> &HttpExecutor {
         &self.inner.exec
@@ -374,7 +450,7 @@ impl Client {
     }
 
     /// GET `url` with `query` and decode JSON.
-    pub(crate) async fn get_json<T: DeserializeOwned>(
+    pub(crate) async fn fetch_json<T: DeserializeOwned>(
         &self,
         operation: &'static str,
         mut url: Url,
@@ -392,6 +468,7 @@ impl Client {
                 method: Method::GET,
                 url,
                 body: None,
+                form: false,
                 idempotent: true,
             })
             .await?;
@@ -402,6 +479,18 @@ impl Client {
 
     /// Send a call with authentication. An admin token refused with 401 is renewed once.
     pub(crate) async fn call(&self, call: ApiCall) -> Result<HttpResponse, Error> {
+        // Refuse what Magento cannot verify before anything is sent: a method its REST API
+        // does not route, a form body its verifier would read differently.
+        crate::oauth1::checked_method(call.method.as_str())?;
+        if let AuthState::OAuth1(creds) = &self.inner.auth {
+            crate::auth::oauth1_authorization(
+                creds,
+                &call.method,
+                &call.url,
+                call.form_body(),
+                &OAuthParams::fresh(),
+            )?;
+        }
         let meta = if call.idempotent {
             RequestMeta::idempotent(call.operation)
         } else {
@@ -437,12 +526,17 @@ impl Client {
                 .send(meta.clone(), |http| {
                     let header = match (&static_header, &self.inner.auth) {
                         (Some(h), _) => h.expose_secret().to_string(),
-                        (None, AuthState::OAuth1(creds)) => crate::auth::oauth1_authorization(
-                            creds,
-                            &call.method,
-                            &call.url,
-                            &OAuthParams::fresh(),
-                        ),
+                        (None, AuthState::OAuth1(creds)) => {
+                            crate::auth::oauth1_authorization(
+                                creds,
+                                &call.method,
+                                &call.url,
+                                call.form_body(),
+                                &OAuthParams::fresh(),
+                            )
+                            // Checked before sending (the top of `call`): never signed wrongly.
+                            .unwrap_or_default()
+                        }
                         (None, _) => String::new(),
                     };
                     build_request(http, &call, &header)
@@ -466,15 +560,11 @@ impl Client {
                         renewed = true;
                     }
                     AuthState::Bearer(_) => {
-                        let body = MagentoErrorBody::parse(&response.body).map(Box::new);
-                        let message = body
-                            .as_deref()
-                            .map(MagentoErrorBody::render)
-                            .unwrap_or_else(|| response.body_excerpt());
+                        let (body, message) = parsed_error(&response);
                         return Err(Error::BearerRefused {
                             request,
                             message,
-                            body,
+                            body: body.map(Box::new),
                         });
                     }
                     _ => {
@@ -515,11 +605,8 @@ impl Client {
             Err(HttpError::Status { response, .. })
                 if matches!(response.status.as_u16(), 400 | 401 | 403) =>
             {
-                let body = MagentoErrorBody::parse(&response.body);
-                let message = body
-                    .as_ref()
-                    .map(MagentoErrorBody::render)
-                    .unwrap_or_else(|| response.body_excerpt());
+                // A refused login can echo the request, password included: masked here.
+                let (body, message) = parsed_error(&response);
                 let template = body.as_ref().map(|b| b.template()).unwrap_or_default();
                 let lower = template.to_ascii_lowercase();
                 if lower.contains("2fa") || lower.contains("two-factor") {
@@ -563,6 +650,8 @@ impl Client {
                 excerpt: String::new(),
             });
         }
+        // From now on the token is masked wherever it appears: errors, logs, dead letters.
+        self.inner.exec.redactor().add_value(&token);
         tracing::debug!(username = creds.username(), "admin token issued");
         Ok(SecretString::from(token))
     }
@@ -587,8 +676,13 @@ fn build_request(
         }
     }
     if let Some(body) = &call.body {
+        let content_type = if call.form {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        };
         builder = builder
-            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_TYPE, content_type)
             .body(body.clone());
     }
     builder.build()

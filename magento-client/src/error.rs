@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sync_core::http::{HttpError, RequestSummary};
-use sync_core::{Classify, PermanentKind, Verdict};
+use sync_core::{Classify, PermanentKind, Redactor, Verdict};
 
 /// The error body Magento's REST API answers with.
 ///
@@ -108,6 +108,16 @@ impl MagentoErrorBody {
     /// Parse an error body; `None` when the bytes are not Magento's JSON error shape.
     pub fn parse(body: &[u8]) -> Option<MagentoErrorBody> {
         let parsed: MagentoErrorBody = serde_json::from_slice(body).ok()?;
+        (!parsed.message.is_empty() || !parsed.errors.is_empty()).then_some(parsed)
+    }
+
+    /// Parse an error body with every credential masked first: values under secret names and
+    /// the secrets `redactor` holds (a server can echo the request, password included, into
+    /// `message` or `parameters`). What this returns is safe to print, log and store.
+    pub fn parse_redacted(body: &[u8], redactor: &Redactor) -> Option<MagentoErrorBody> {
+        let mut value: Value = serde_json::from_slice(body).ok()?;
+        redactor.json(&mut value);
+        let parsed: MagentoErrorBody = serde_json::from_value(value).ok()?;
         (!parsed.message.is_empty() || !parsed.errors.is_empty()).then_some(parsed)
     }
 
@@ -312,6 +322,21 @@ pub enum Error {
     Config(String),
 }
 
+/// Magento's error body and message from a response, with every credential masked by the
+/// response's (the client's) redactor: `message` rendered with its parameters, or a redacted
+/// excerpt when the body is not Magento's error shape.
+pub(crate) fn parsed_error(
+    response: &sync_core::http::HttpResponse,
+) -> (Option<MagentoErrorBody>, String) {
+    let redactor = response.redactor();
+    let body = MagentoErrorBody::parse_redacted(&response.body, redactor);
+    let message = match &body {
+        Some(body) => redactor.text(&body.render()),
+        None => response.body_excerpt(),
+    };
+    (body, message)
+}
+
 fn hint_suffix(status: u16) -> &'static str {
     match status {
         401 => {
@@ -338,11 +363,8 @@ impl Error {
                 response,
                 verdict,
             } => {
-                let body = MagentoErrorBody::parse(&response.body).map(Box::new);
-                let message = match &body {
-                    Some(body) => body.render(),
-                    None => response.body_excerpt(),
-                };
+                let (body, message) = parsed_error(&response);
+                let body = body.map(Box::new);
                 Error::Api {
                     request,
                     status: response.status.as_u16(),

@@ -4,10 +4,13 @@
 //! shop without losing any: exact money, UTC timestamps, paging that cannot loop, and sync
 //! adapters for the [`sync_core`] pipeline.
 //!
-//! * **Auth**: OAuth 1.0a with the integration's four credentials (HMAC-SHA256, signed the way
-//!   Magento verifies it), the integration token as Bearer (with an error that explains the
-//!   2.4.4+ setting when Magento refuses it), or an admin login whose token is renewed before it
-//!   expires. See [`Auth`].
+//! * **Auth**: OAuth 1.0a with the integration's four credentials (HMAC-SHA256 or HMAC-SHA1,
+//!   signed the way Magento verifies it: see [`oauth1`]), the integration token as Bearer (with
+//!   an error that explains the 2.4.4+ setting when Magento refuses it), or an admin login whose
+//!   token is renewed before it expires. See [`Auth`].
+//! * **Any route**: [`Client::get_json`] / [`Client::send_json`] reuse the client's auth.
+//! * **Reads**: customers, products, invoices, shipments and credit memos ([`resources`]).
+//! * **Secrets**: every error, log line and sink reason passes [`Client::redactor`].
 //! * **Search**: a typed [`SearchCriteria`] builder (OR within a group, AND across groups,
 //!   every `condition_type`, sort orders, page size always sent) serialized to Magento's exact
 //!   query syntax, and read back by [`SearchCriteria::from_query_pairs`].
@@ -27,7 +30,7 @@
 //! * **Sync**: [`sync::OrderSource`] (new orders, sorted by `entity_id`),
 //!   [`sync::ChangedOrderSource`] (changed orders by `updated_at`, unsorted), both keyed per
 //!   (store, stream), and [`sync::OrderCustomerSource`] with the order → customer mapping of
-//!   [`customer`].
+//!   [`customer`] (orders without an email dead-lettered through [`sync::CustomerSink`]).
 //!
 //! Magento has no webhooks in core, so there is no webhook module: poll with the sources.
 //!
@@ -111,8 +114,11 @@ pub mod customer;
 mod error;
 pub mod models;
 pub mod money;
+pub mod oauth1;
 mod orders;
 pub mod paging;
+mod requests;
+pub mod resources;
 mod search;
 pub mod store_match;
 mod stores;
@@ -120,15 +126,19 @@ pub mod sync;
 pub mod time;
 
 pub use auth::{AdminCredentials, Auth, OAuth1Credentials};
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, SECRET_NAMES};
 pub use error::{BEARER_SETTING_HELP, Error, ErrorParameters, MagentoErrorBody};
 pub use models::{
-    Address, EntityId, Order, OrderItem, OrderState, Payment, StoreConfig, StoreGroup, StoreView,
-    Website,
+    Address, Creditmemo, CustomAttribute, Customer, CustomerAddress, DocumentItem, EntityId,
+    Invoice, Order, OrderItem, OrderState, Payment, Product, Shipment, ShipmentItem, ShipmentTrack,
+    StoreConfig, StoreGroup, StoreView, Website,
 };
 pub use money::Money;
+pub use oauth1::{PathNormalization, SignatureMethod};
 pub use orders::{OrderFeed, Orders};
 pub use paging::{Page, PageEnd};
+pub use requests::path_segment;
+pub use resources::Resource;
 pub use search::{
     ConditionType, DEFAULT_PAGE_SIZE, Filter, FilterGroup, FilterValue, SearchCriteria,
     SortDirection, SortOrder,

@@ -140,7 +140,7 @@ impl Orders {
         let url = self.client.rest_url("orders", true);
         let result: SearchResult<Order> = self
             .client
-            .get_json("orders.search", url, &criteria.to_query_pairs())
+            .fetch_json("orders.search", url, &criteria.to_query_pairs())
             .await?;
         Ok(result.into_page(criteria))
     }
@@ -148,7 +148,7 @@ impl Orders {
     /// `GET /V1/orders/{entity_id}`.
     pub async fn get(&self, entity_id: u64) -> Result<Order, Error> {
         let url = self.client.rest_url(&format!("orders/{entity_id}"), true);
-        self.client.get_json("orders.get", url, &[]).await
+        self.client.fetch_json("orders.get", url, &[]).await
     }
 
     /// The order with this customer-facing number (`"000000003"`). Increment ids are unique per

@@ -2,9 +2,16 @@
 //!
 //! A Magento installation can serve many shops. Integrations are usually configured with the
 //! shop's domain (`www.shop.example`), while orders carry a numeric `store_id`. This module maps
-//! one to the other by comparing the domain with each store config's `base_url` and
-//! `secure_base_url`: scheme, a leading `www.`, the port, letter case and a trailing dot are
-//! ignored; when several store views share a host, the URL path decides (`/de/` vs `/en/`).
+//! one to the other by comparing the domain with each store config's `base_url`,
+//! `secure_base_url`, `base_link_url` and `secure_base_link_url`: scheme, a leading `www.`, the
+//! port, letter case, a trailing dot and an `index.php` segment are ignored; when several store
+//! views share a host, the URL path decides (`/de/` vs `/en/`).
+//!
+//! With "Add Store Code to URLs" on (Stores > Configuration > General > Web > Url Options),
+//! every store view shares the `base_url` and only its `base_link_url` carries the code
+//! (`https://shop.test/nl/`): pass the shop URL with the code to pick that store view. When
+//! several store views serve the same URL the answer is [`StoreMatchError::Ambiguous`], which
+//! lists them; pin one by its id (`OrderSource::store(id)`) or pass its link URL.
 //!
 //! The store code in a REST URL does **not** filter orders: filter on the matched `store_id`.
 
@@ -35,15 +42,40 @@ pub enum StoreMatchError {
     },
     /// Several store views serve this host and path.
     #[error(
-        "several Magento store views serve {domain:?}: {candidates:?}; pick one by its store \
-         code or id, or pass the store's full base URL (with its path)"
+        "several Magento store views serve {domain:?}: {}. Pass the URL of the one you mean \
+         (its link URL, with the store code when \"Add Store Code to URLs\" is on), or pin its \
+         store id (e.g. `OrderSource::new(client).store(<id>)`, `OrderFeed::new().store(<id>)`)",
+        list_candidates(candidates)
     )]
     Ambiguous {
         /// What was given.
         domain: String,
-        /// `(store id, store code)` of each candidate.
-        candidates: Vec<(u32, String)>,
+        /// Each store view that serves it.
+        candidates: Vec<StoreCandidate>,
     },
+}
+
+/// A store view that serves a domain, as listed by [`StoreMatchError::Ambiguous`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoreCandidate {
+    /// The store id (`store_id` on orders).
+    pub id: u32,
+    /// The store code.
+    pub code: String,
+    /// Its link URL (`secure_base_link_url`, else `base_link_url`), when the config has one.
+    pub link_url: Option<String>,
+}
+
+fn list_candidates(candidates: &[StoreCandidate]) -> String {
+    candidates
+        .iter()
+        .map(|c| match &c.link_url {
+            Some(url) => format!("store id {} (code {:?}, {url})", c.id, c.code),
+            None => format!("store id {} (code {:?})", c.id, c.code),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A host and path, normalized for comparison.
@@ -86,9 +118,14 @@ impl ShopLocation {
                 segments
                     .filter(|s| !s.is_empty())
                     .map(str::to_lowercase)
-                    .collect()
+                    .collect::<Vec<_>>()
             })
             .unwrap_or_default();
+        // `index.php` appears in link URLs when URL rewrites are off; it names no store.
+        let path = match path.split_first() {
+            Some((first, rest)) if first == "index.php" => rest.to_vec(),
+            _ => path,
+        };
         Some(ShopLocation { host, path })
     }
 }
@@ -120,11 +157,16 @@ pub fn match_store<'a>(
         domain: domain.to_string(),
     })?;
     let locations = |c: &StoreConfig| -> Vec<ShopLocation> {
-        [c.base_url.as_deref(), c.secure_base_url.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter_map(ShopLocation::parse)
-            .collect()
+        [
+            c.base_url.as_deref(),
+            c.secure_base_url.as_deref(),
+            c.base_link_url.as_deref(),
+            c.secure_base_link_url.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(ShopLocation::parse)
+        .collect()
     };
     let stores = configs.iter().filter(|c| c.id != 0 && c.code != "admin");
 
@@ -160,7 +202,17 @@ pub fn match_store<'a>(
         [one] => Ok(one),
         many => Err(StoreMatchError::Ambiguous {
             domain: domain.to_string(),
-            candidates: many.iter().map(|c| (c.id, c.code.clone())).collect(),
+            candidates: many
+                .iter()
+                .map(|c| StoreCandidate {
+                    id: c.id,
+                    code: c.code.clone(),
+                    link_url: c
+                        .secure_base_link_url
+                        .clone()
+                        .or_else(|| c.base_link_url.clone()),
+                })
+                .collect(),
         }),
     }
 }

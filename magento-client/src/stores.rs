@@ -37,19 +37,19 @@ impl Stores {
     /// Every store view, the `admin` pseudo-store (id 0) included.
     pub async fn store_views(&self) -> Result<Vec<StoreView>, Error> {
         let url = self.client.rest_url("store/storeViews", false);
-        self.client.get_json("store.views", url, &[]).await
+        self.client.fetch_json("store.views", url, &[]).await
     }
 
     /// Every store group.
     pub async fn store_groups(&self) -> Result<Vec<StoreGroup>, Error> {
         let url = self.client.rest_url("store/storeGroups", false);
-        self.client.get_json("store.groups", url, &[]).await
+        self.client.fetch_json("store.groups", url, &[]).await
     }
 
     /// Every website.
     pub async fn websites(&self) -> Result<Vec<Website>, Error> {
         let url = self.client.rest_url("store/websites", false);
-        self.client.get_json("store.websites", url, &[]).await
+        self.client.fetch_json("store.websites", url, &[]).await
     }
 
     /// Store configs (URLs, locale, currencies, timezone) of the given store codes, or of every
@@ -61,7 +61,7 @@ impl Stores {
             .enumerate()
             .map(|(i, code)| (format!("storeCodes[{i}]"), (*code).to_string()))
             .collect();
-        let body: StoreConfigsBody = self.client.get_json("store.configs", url, &query).await?;
+        let body: StoreConfigsBody = self.client.fetch_json("store.configs", url, &query).await?;
         Ok(match body {
             StoreConfigsBody::List(list) => list,
             StoreConfigsBody::Wrapped { store_configs } => store_configs,

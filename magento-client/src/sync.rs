@@ -4,7 +4,7 @@
 //! | --- | --- | --- | --- |
 //! | [`OrderSource`] | `entity_id` (`u64`) | [`SourceOrder::Sorted`] | new orders; resumes exactly after the last finished id |
 //! | [`ChangedOrderSource`] | `updated_at` (`DateTime<Utc>`) | [`SourceOrder::Unsorted`] | orders changed since the last run (status, payment, refunds) |
-//! | [`OrderCustomerSource`] | the wrapped source's | the wrapped source's | the customer of each order, skipped orders reported |
+//! | [`OrderCustomerSource`] | the wrapped source's | the wrapped source's | the customer of each order; orders without one dead-lettered via [`CustomerSink`] |
 //!
 //! Both order sources page by keyset on `entity_id` (no offsets: nothing to clamp, nothing to
 //! shift) and keep one watermark per **(store, stream)**: build the pipeline's key with
@@ -18,12 +18,15 @@
 //! dead-lettered, so an order the sink fails on mid-page is retried or dead-lettered on a later
 //! attempt, never skipped.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sync_core::{Source, SourceOrder, SourceRecord, StageError, StreamKey};
+use serde::{Deserialize, Serialize};
+use sync_core::{
+    Ack, PermanentKind, Redactor, Sink, SinkRecord, Source, SourceOrder, SourceRecord, StageError,
+    StreamKey, Verdict,
+};
 
 use crate::client::Client;
 use crate::customer::{OrderCustomer, SkippedOrder, customer_from_order};
@@ -331,62 +334,49 @@ impl Source for ChangedOrderSource {
     }
 }
 
-/// The orders a run of [`OrderCustomerSource`] skipped. Cloning shares the list.
-#[derive(Debug, Clone, Default)]
-pub struct SkipReport {
-    skipped: Arc<Mutex<Vec<SkippedOrder>>>,
-}
-
-impl SkipReport {
-    /// The skipped orders so far (this run).
-    pub fn skipped(&self) -> Vec<SkippedOrder> {
-        self.lock().clone()
-    }
-
-    /// How many orders were skipped (this run).
-    pub fn count(&self) -> usize {
-        self.lock().len()
-    }
-
-    fn push(&self, skipped: SkippedOrder) {
-        self.lock().push(skipped);
-    }
-
-    fn clear(&self) {
-        self.lock().clear();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SkippedOrder>> {
-        self.skipped.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Wraps an order source and yields the customer of each order
-/// ([`customer_from_order`]). Orders without an email are not yielded: each is logged at
-/// `warn` and listed in [`OrderCustomerSource::skip_report`] with its ids, for the run that read
-/// it. Record keys are the lower-cased email, so sinks upsert contacts by it.
+/// What [`OrderCustomerSource`] yields for one order: its customer, or the reason it has none.
 ///
-/// A skipped order holds the watermark of a sorted source only if it is the very last record
-/// read; it is then read (and reported) again next run, which is the point: it stays visible
-/// until someone fixes it.
+/// An order without a customer is still a record: it travels to the sink, which must reject it
+/// with the reason, so the engine dead-letters it and the watermark passes it only once it is
+/// stored there. [`CustomerSink`] does that for any `Sink<OrderCustomer>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CustomerRecord {
+    /// The customer who placed the order.
+    Customer(Box<OrderCustomer>),
+    /// The order has no customer to sync (no email); the sink answers `Rejected`.
+    NoCustomer(SkippedOrder),
+}
+
+impl CustomerRecord {
+    /// The dead-letter reason for an order without a customer.
+    pub fn rejection_reason(skipped: &SkippedOrder) -> String {
+        format!(
+            "order {} (increment id {}) has no customer email: {}",
+            skipped.entity_id, skipped.increment_id, skipped.reason
+        )
+    }
+}
+
+/// Wraps an order source and yields the customer of each order ([`customer_from_order`]) as a
+/// [`CustomerRecord`].
+///
+/// An order without an email is yielded as [`CustomerRecord::NoCustomer`] (key
+/// `order:<entity_id>`), logged at `warn`. Run it into a [`CustomerSink`] (or a sink that
+/// rejects such records itself): the engine writes it to the dead-letter store with the reason
+/// (`order 8 (increment id 000000008) has no customer email: …`) and only then moves the
+/// watermark past it. Nothing is skipped silently. Customer records are keyed by the
+/// lower-cased email, so sinks upsert contacts by it.
 #[derive(Debug)]
 pub struct OrderCustomerSource<S> {
     inner: S,
-    report: SkipReport,
 }
 
 impl<S> OrderCustomerSource<S> {
     /// Map the orders of `inner`.
     pub fn new(inner: S) -> Self {
-        OrderCustomerSource {
-            inner,
-            report: SkipReport::default(),
-        }
-    }
-
-    /// The skipped orders of the current (or last) run. Cloning the handle shares it.
-    pub fn skip_report(&self) -> SkipReport {
-        self.report.clone()
+        OrderCustomerSource { inner }
     }
 
     /// The wrapped source.
@@ -400,7 +390,7 @@ impl<S> Source for OrderCustomerSource<S>
 where
     S: Source<Record = Order>,
 {
-    type Record = OrderCustomer;
+    type Record = CustomerRecord;
     type Cursor = S::Cursor;
 
     fn order(&self) -> SourceOrder {
@@ -408,35 +398,128 @@ where
     }
 
     async fn start(&mut self, after: Option<S::Cursor>) -> Result<(), StageError> {
-        self.report.clear();
         self.inner.start(after).await
     }
 
     async fn next_batch(
         &mut self,
-    ) -> Result<Option<Vec<SourceRecord<OrderCustomer, S::Cursor>>>, StageError> {
+    ) -> Result<Option<Vec<SourceRecord<CustomerRecord, S::Cursor>>>, StageError> {
         let Some(batch) = self.inner.next_batch().await? else {
             return Ok(None);
         };
-        let mut out = Vec::with_capacity(batch.len());
-        for record in batch {
-            match customer_from_order(&record.data) {
-                Ok(customer) => out.push(SourceRecord {
+        let out = batch
+            .into_iter()
+            .map(|record| match customer_from_order(&record.data) {
+                Ok(customer) => SourceRecord {
                     key: customer.email_key(),
                     cursor: record.cursor,
-                    data: customer,
-                }),
+                    data: CustomerRecord::Customer(Box::new(customer)),
+                },
                 Err(skipped) => {
                     tracing::warn!(
                         entity_id = skipped.entity_id,
                         increment_id = %skipped.increment_id,
                         reason = %skipped.reason,
-                        "order skipped: no customer to sync"
+                        "order has no customer: handing it to the sink to dead-letter"
                     );
-                    self.report.push(skipped);
+                    SourceRecord {
+                        key: format!("order:{}", skipped.entity_id),
+                        cursor: record.cursor,
+                        data: CustomerRecord::NoCustomer(skipped),
+                    }
                 }
-            }
-        }
+            })
+            .collect();
         Ok(Some(out))
+    }
+}
+
+/// Adapts a `Sink<OrderCustomer>` to [`OrderCustomerSource`]: customers go to the inner sink,
+/// orders without one are answered `Rejected` with [`CustomerRecord::rejection_reason`], so the
+/// engine dead-letters them. Every reason (the inner sink's too) passes through the client's
+/// redactor, so a vendor message echoing a credential is masked before it is stored.
+#[derive(Debug, Clone)]
+pub struct CustomerSink<K> {
+    inner: K,
+    redactor: Redactor,
+}
+
+impl<K> CustomerSink<K> {
+    /// Wrap `inner`; reasons are masked with `redactor` (use `client.redactor().clone()`).
+    pub fn new(inner: K, redactor: Redactor) -> Self {
+        CustomerSink { inner, redactor }
+    }
+
+    /// The wrapped sink.
+    pub fn inner(&self) -> &K {
+        &self.inner
+    }
+
+    fn redact(&self, ack: Ack) -> Ack {
+        match ack {
+            Ack::RetryLater { reason, after } => Ack::RetryLater {
+                reason: self.redactor.text(&reason),
+                after,
+            },
+            Ack::Rejected { reason, response } => Ack::Rejected {
+                reason: self.redactor.text(&reason),
+                response: response.map(|r| self.redactor.text(&r)),
+            },
+            other => other,
+        }
+    }
+}
+
+#[async_trait]
+impl<K> Sink<CustomerRecord> for CustomerSink<K>
+where
+    K: Sink<OrderCustomer>,
+{
+    async fn write(
+        &self,
+        batch: &[SinkRecord<'_, CustomerRecord>],
+    ) -> Result<Vec<Ack>, StageError> {
+        let customers: Vec<SinkRecord<'_, OrderCustomer>> = batch
+            .iter()
+            .filter_map(|r| match r.data {
+                CustomerRecord::Customer(c) => Some(SinkRecord {
+                    key: r.key,
+                    data: c.as_ref(),
+                }),
+                CustomerRecord::NoCustomer(_) => None,
+            })
+            .collect();
+        let mut inner_acks = if customers.is_empty() {
+            Vec::new()
+        } else {
+            self.inner.write(&customers).await?
+        };
+        if inner_acks.len() != customers.len() {
+            return Err(StageError::new(
+                Verdict::Permanent(PermanentKind::Config),
+                format!(
+                    "the customer sink answered {} acks for {} records",
+                    inner_acks.len(),
+                    customers.len()
+                ),
+            ));
+        }
+        inner_acks.reverse();
+        Ok(batch
+            .iter()
+            .map(|r| match r.data {
+                CustomerRecord::Customer(_) => self.redact(
+                    inner_acks
+                        .pop()
+                        .expect("one ack per customer, counted above"),
+                ),
+                CustomerRecord::NoCustomer(skipped) => Ack::Rejected {
+                    reason: self
+                        .redactor
+                        .text(&CustomerRecord::rejection_reason(skipped)),
+                    response: None,
+                },
+            })
+            .collect())
     }
 }

@@ -280,7 +280,9 @@ fn oauth1_golden_vector() {
     ))
     .unwrap();
     let creds = OAuth1Credentials::new(CK, CS, AT, ATS);
-    let header = creds.authorization_header("GET", &url, "n0nce", 1_700_000_000);
+    let header = creds
+        .authorization_header("GET", &url, "n0nce", 1_700_000_000)
+        .unwrap();
     let signature = header
         .split("oauth_signature=\"")
         .nth(1)

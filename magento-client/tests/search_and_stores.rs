@@ -247,3 +247,39 @@ async fn store_configs_for_codes_and_the_wrapped_shape() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].locale.as_deref(), Some("de_DE"));
 }
+
+/// "Add Store Code to URLs" on: the code is only in the link URLs, `base_url` is shared.
+#[test]
+fn store_code_in_urls_is_matched_by_the_link_url() {
+    let configs: Vec<StoreConfig> =
+        serde_json::from_str(&fixture("store_configs_store_code_in_url.json")).unwrap();
+    let id = |domain: &str| match_store(&configs, domain).map(|c| c.id);
+    assert_eq!(id("https://shop.test/nl/"), Ok(2));
+    assert_eq!(id("shop.test/nl/checkout"), Ok(2));
+    assert_eq!(id("https://www.shop.test/default"), Ok(1));
+    // `index.php` in a link URL names no store.
+    assert_eq!(id("https://shop.test/be_fr/"), Ok(3));
+    assert_eq!(id("https://shop.test/index.php/be_fr/"), Ok(3));
+
+    // The bare host is served by all three: the error lists each with its id, code and link
+    // URL, and says how to pin one.
+    let err = match_store(&configs, "https://shop.test/").unwrap_err();
+    let text = err.to_string();
+    for expected in [
+        "store id 1 (code \"default\", https://shop.test/default/)",
+        "store id 2 (code \"nl\", https://shop.test/nl/)",
+        "store id 3 (code \"be_fr\", https://shop.test/index.php/be_fr/)",
+        ".store(<id>)",
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
+    match err {
+        StoreMatchError::Ambiguous { candidates, .. } => {
+            assert_eq!(
+                candidates.iter().map(|c| c.id).collect::<Vec<_>>(),
+                [1, 2, 3]
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -10,10 +10,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use common::*;
-use magento_client::sync::{ChangedOrderSource, OrderCustomerSource, OrderSource};
+use magento_client::sync::{ChangedOrderSource, CustomerSink, OrderCustomerSource, OrderSource};
 use magento_client::sync_core::engine::{RunErrorKind, replay_dead_letters};
 use magento_client::sync_core::store::{
-    DeadLetterQuery, DeadLetterStore, MemoryDeadLetters, MemoryWatermarks, WatermarkStore,
+    DeadLetter, DeadLetterQuery, DeadLetterStore, MemoryDeadLetters, MemoryWatermarks,
+    NewDeadLetter, StoreError, WatermarkStore,
 };
 use magento_client::sync_core::{Ack, OnExhausted, Pipeline, Sink, SinkRecord, StageError};
 use magento_client::{Client, Order};
@@ -356,44 +357,107 @@ async fn a_failed_changed_orders_run_commits_nothing() {
     assert_eq!(watermarks.load(&stream).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn customers_are_mapped_and_orders_without_email_are_reported() {
+/// A dead-letter store that is down: `put` fails, so nothing counts as done.
+#[derive(Debug, Default)]
+struct DeadLettersDown;
+
+#[async_trait]
+impl DeadLetterStore for DeadLettersDown {
+    async fn put(&self, _: NewDeadLetter) -> Result<i64, StoreError> {
+        Err(StoreError::Backend("dead-letter database is down".into()))
+    }
+    async fn list(&self, _: &DeadLetterQuery) -> Result<Vec<DeadLetter>, StoreError> {
+        Ok(Vec::new())
+    }
+    async fn mark_replayed(&self, _: i64) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+    async fn record_failure(&self, _: i64, _: &str, _: Option<&str>) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+fn orders_some_without_email() -> Vec<serde_json::Value> {
     let mut table = orders(6);
     table[1].as_object_mut().unwrap().remove("customer_email");
     table[4]["customer_email"] = json!("   ");
     table[2]["customer_email"] = json!("Kim.Lee@Example.com");
-    let server = magento(table).await;
-    let sink = Recorder::default();
-    let source =
-        OrderCustomerSource::new(OrderSource::new(bearer_client(&server.uri())).page_size(4));
-    let report_handle = source.skip_report();
+    table
+}
+
+#[tokio::test]
+async fn orders_without_email_end_in_dead_letters_with_their_id_and_reason() {
+    let server = magento(orders_some_without_email()).await;
+    let client = bearer_client(&server.uri());
+    let crm = Recorder::default();
+    let source = OrderCustomerSource::new(OrderSource::new(client.clone()).page_size(4));
     let stream = source.inner().stream_key("magento-to-crm");
-    let mut pipeline = Pipeline::builder(stream, source, &sink)
-        .watermarks(Arc::new(MemoryWatermarks::new()))
-        .dead_letters(Arc::new(MemoryDeadLetters::new()))
-        .build()
-        .unwrap();
+    let dead_letters = Arc::new(MemoryDeadLetters::new());
+    let watermarks = Arc::new(MemoryWatermarks::new());
+    let mut pipeline = Pipeline::builder(
+        stream.clone(),
+        source,
+        CustomerSink::new(&crm, client.redactor().clone()),
+    )
+    .watermarks(watermarks.clone())
+    .dead_letters(dead_letters.clone())
+    .redactor(client.redactor().clone())
+    .build()
+    .unwrap();
     let report = pipeline.run().await.unwrap();
-    assert_eq!(report.delivered, 4);
+    assert_eq!((report.delivered, report.dead_lettered), (4, 2));
     assert_eq!(report.watermark_after.as_deref(), Some("6"));
-    let skipped = pipeline.source().skip_report().skipped();
-    assert_eq!(report_handle.count(), 2);
-    assert_eq!(
-        skipped
-            .iter()
-            .map(|s| (s.entity_id, s.increment_id.as_str()))
-            .collect::<Vec<_>>(),
-        vec![(2, "000000002"), (5, "000000005")]
-    );
     assert!(
-        skipped[0]
-            .to_string()
-            .contains("order #000000002 (entity_id 2) skipped")
-    );
-    assert!(
-        sink.delivered()
-            .contains(&"kim.lee@example.com".to_string()),
+        crm.delivered().contains(&"kim.lee@example.com".to_string()),
         "keyed by email"
+    );
+
+    let letters = dead_letters
+        .list(&DeadLetterQuery::open(stream))
+        .await
+        .unwrap();
+    let got: Vec<(&str, &str)> = letters
+        .iter()
+        .map(|l| (l.letter.record_key.as_str(), l.letter.reason.as_str()))
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].0, "order:2");
+    assert!(
+        got[0]
+            .1
+            .starts_with("order 2 (increment id 000000002) has no customer email"),
+        "{}",
+        got[0].1
+    );
+    assert_eq!(got[1].0, "order:5");
+    // The payload names the order, for whoever fixes it and replays the letter.
+    assert_eq!(letters[0].letter.payload["entity_id"], json!(2));
+}
+
+#[tokio::test]
+async fn the_watermark_does_not_pass_an_order_without_email_until_it_is_dead_lettered() {
+    let server = magento(orders_some_without_email()).await;
+    let client = bearer_client(&server.uri());
+    let crm = Recorder::default();
+    let source = OrderCustomerSource::new(OrderSource::new(client.clone()).page_size(4));
+    let stream = source.inner().stream_key("magento-to-crm");
+    let watermarks = Arc::new(MemoryWatermarks::new());
+    let mut pipeline = Pipeline::builder(
+        stream.clone(),
+        source,
+        CustomerSink::new(&crm, client.redactor().clone()),
+    )
+    .watermarks(watermarks.clone())
+    .dead_letters(Arc::new(DeadLettersDown))
+    .build()
+    .unwrap();
+    // Order 2 cannot be recorded anywhere: the run fails and the watermark stays before it.
+    assert!(pipeline.run().await.is_err());
+    let mark = watermarks.load(&stream).await.unwrap();
+    assert!(
+        mark.as_deref()
+            .is_none_or(|m| m.parse::<u64>().unwrap() < 2),
+        "{mark:?}"
     );
 }
 

@@ -74,7 +74,8 @@
 //! |---|---|
 //! | [`Verdict`], [`Classify`] | one classification of every failure: retry (with the server's wait), rate-limited, permanent (config / data / server) |
 //! | [`retry`] | [`RetryPolicy`] and [`ExponentialBackoff`]: full jitter, attempt and time limits, honours `Retry-After` |
-//! | [`http`] (feature `http`) | the retrying HTTP executor all clients share: per-attempt timeout, shared rate limits, spans, secret-free errors |
+//! | [`redact`] | [`Redactor`]: the one redaction path for errors, logs and dead-letter reasons |
+//! | [`http`] (feature `http`) | the retrying HTTP executor all clients share: per-attempt timeout, shared rate limits, a body cap, spans, errors and logs through its [`Redactor`] |
 //! | [`Source`], [`Sink`], [`Ack`] | batches after a cursor; per-record answers |
 //! | [`money`] | exact decimals from JSON numbers or strings, compared at the currency's minor unit |
 //! | [`engine`] | [`Pipeline`], progress events, run reports, dead-letter replay |
@@ -85,12 +86,15 @@
 //!
 //! * `http` (default): the HTTP executor (reqwest with rustls, governor).
 //! * `sqlite` (default): SQLite stores through sqlx, the embedded default.
+//! * `testing`: `sync_core::testing`, support for canary tests (log capture, an echoing `wiremock`
+//!   responder, a leak check). For dev-dependencies.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod cursor;
 pub mod engine;
 pub mod error;
 pub mod money;
+pub mod redact;
 pub mod retry;
 pub mod retry_after;
 pub mod sink;
@@ -103,9 +107,14 @@ pub mod verdict;
 #[cfg(feature = "http")]
 pub mod http;
 
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+
 pub use cursor::{Cursor, CursorError};
 pub use engine::{OnExhausted, Pipeline, RunError, RunReport};
 pub use error::StageError;
+pub use redact::Redactor;
 pub use retry::{ExponentialBackoff, RetryPolicy};
 pub use sink::{Ack, Sink, SinkRecord};
 pub use source::{Source, SourceOrder, SourceRecord};

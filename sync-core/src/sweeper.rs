@@ -53,6 +53,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, StreamExt};
 
+use crate::redact::Redactor;
 use crate::retry::{ExponentialBackoff, Jitter, RetryDecision, RetryPolicy, RetryState};
 use crate::sink::Ack;
 use crate::store::{
@@ -173,6 +174,7 @@ pub struct Sweeper<D> {
     concurrency: usize,
     poll_interval: Duration,
     replay_limits: OutboxLimits,
+    redactor: Redactor,
 }
 
 impl<D> fmt::Debug for Sweeper<D> {
@@ -204,7 +206,17 @@ impl<D: Delivery> Sweeper<D> {
             concurrency: 4,
             poll_interval: Duration::from_secs(60),
             replay_limits: OutboxLimits::default(),
+            redactor: Redactor::new(),
         }
+    }
+
+    /// Every failure reason and dead-letter response the sweeper stores or logs goes through
+    /// this redactor: the last line of defence should a delivery put a credential into a reason
+    /// (default [`Redactor::new`]: generic secret names and `Bearer …` tokens). Pass the
+    /// client's redactor to mask its names and values too.
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
     }
 
     /// Use `policy` to choose the wait after a failed attempt. Its give-up decisions apply too,
@@ -407,6 +419,7 @@ impl<D: Delivery> Sweeper<D> {
         reason: &str,
         after: Option<Duration>,
     ) -> Result<Outcome, StoreError> {
+        let reason = &self.redactor.text(reason);
         let now = Utc::now();
         let attempts = entry.attempts;
         if attempts >= entry.max_attempts {
@@ -459,6 +472,10 @@ impl<D: Delivery> Sweeper<D> {
         reason: &str,
         response: Option<&str>,
     ) -> Result<Outcome, StoreError> {
+        // Deliveries should have redacted already; this is the last chance before the store.
+        let reason = &self.redactor.text(reason);
+        let response = response.map(|r| self.redactor.document(r));
+        let response = response.as_deref();
         match self
             .outbox
             .move_to_dead_letters(&entry.lease, reason, response)

@@ -204,3 +204,54 @@ async fn prune_removes_only_old_processed_deliveries() -> Result<(), StoreError>
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_for_good_with_its_size() -> Result<(), StoreError> {
+    use sync_core::store::sqlite::{SQLITE_MAX_LENGTH, SqliteStoreOptions};
+    use sync_core::{Classify, PermanentKind, Verdict};
+
+    let store = SqliteStoreOptions::in_memory()
+        .max_inbox_body_bytes(1024)
+        .open()
+        .await?;
+    let at_limit = vec![b'x'; 1024];
+    assert!(
+        store
+            .store(SOURCE, "d-1", &headers("1"), &at_limit)
+            .await?
+            .is_new()
+    );
+
+    let over = vec![b'x'; 1025];
+    let error = store
+        .store(SOURCE, "d-2", &headers("2"), &over)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::TooLarge {
+                size: 1025,
+                limit: 1024,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    // Permanent: the receiver answers a client error instead of asking for the same bytes again.
+    assert_eq!(error.verdict(), Verdict::Permanent(PermanentKind::Data));
+    let shown = error.to_string();
+    assert!(
+        shown.contains("1025 bytes") && shown.contains("1024-byte limit"),
+        "{shown}"
+    );
+    assert_eq!(store.stats().await?.pending, 1);
+
+    // The default is SQLite's own limit, and no option raises it.
+    let capped = SqliteStoreOptions::in_memory()
+        .max_inbox_body_bytes(usize::MAX)
+        .open()
+        .await?;
+    assert!(format!("{capped:?}").contains(&SQLITE_MAX_LENGTH.to_string()));
+    Ok(())
+}

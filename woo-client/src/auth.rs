@@ -9,10 +9,12 @@
 //!   only, and the keys then appear in server logs and in `Link` headers.
 //! - **OAuth 1.0a one-legged** ([`AuthMode::OAuth1`]): the only form WooCommerce accepts over
 //!   plain HTTP. The signature follows WooCommerce's server code, which differs from RFC 5849 in
-//!   ways that matter: parameter names are sorted *before* encoding (byte order, PHP `strcmp`),
-//!   array parameters are flattened as `key[0]`, `key[1]`, the base URI is the site's home URL
-//!   (not the `Host` header), the key is the consumer secret plus `&`, and JSON bodies are never
-//!   signed.
+//!   ways that matter: the parameters are PHP's `$_GET` tree ([`crate::php_query`]), top-level
+//!   names are sorted *before* encoding (byte order, PHP `strcmp`), keys inside brackets are
+//!   encoded once where everything else is encoded twice, the base URI is the site's home URL as
+//!   configured (host case kept; not the `Host` header), the key is the consumer secret plus `&`,
+//!   and JSON bodies are never signed. The legacy `wc-api` versions have their own rules
+//!   ([`SigningRules`]).
 //!
 //! The client refuses Basic and query-string keys over `http://`: WooCommerce would ignore them
 //! anyway, and the secret would cross the network in clear text.
@@ -26,6 +28,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use secrecy::{ExposeSecret, SecretString};
 use sha1::Sha1;
 use sha2::Sha256;
+
+use crate::php_query::{PhpQuery, PhpValue, QueryError};
 
 /// A WooCommerce REST API key pair (WooCommerce → Settings → Advanced → REST API).
 ///
@@ -151,83 +155,238 @@ pub fn wc_rfc3986_encode(value: &str) -> String {
     utf8_percent_encode(value, RAWURLENCODE).to_string()
 }
 
+/// Which server code checks the signature: WooCommerce's REST API (the default), or one of the
+/// legacy `wc-api` versions (removed from WooCommerce core in 9.0, still served by the
+/// "WooCommerce Legacy REST API" plugin). Their base strings and keys differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SigningRules {
+    /// `/wp-json/wc/…`, checked by `WC_REST_Authentication`: key `secret&`, nested keys
+    /// inside brackets left unencoded before the final encoding pass.
+    #[default]
+    Rest,
+    /// Legacy `/wc-api/v1` and `/wc-api/v2`: parameters normalised by
+    /// `rawurlencode(rawurldecode(x))` with `%` doubled, sorted after encoding, only `filter[…]`
+    /// may be an array, and the HMAC key is the **bare** consumer secret (no `&`).
+    LegacyV1V2,
+    /// Legacy `/wc-api/v3`: sorted before encoding, one level of arrays
+    /// (`key%255Binner%255D`), key `secret&`.
+    LegacyV3,
+}
+
+/// A legacy `wc-api` version, for [`ClientBuilder::legacy_api`](crate::ClientBuilder::legacy_api).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyApi {
+    /// `/wc-api/v1` (WooCommerce 2.1).
+    V1,
+    /// `/wc-api/v2` (WooCommerce 2.2).
+    V2,
+    /// `/wc-api/v3` (WooCommerce 2.4).
+    V3,
+}
+
+impl LegacyApi {
+    /// The namespace under `wc-api/`.
+    pub fn namespace(self) -> &'static str {
+        match self {
+            LegacyApi::V1 => "v1",
+            LegacyApi::V2 => "v2",
+            LegacyApi::V3 => "v3",
+        }
+    }
+
+    /// How its server checks OAuth 1.0a signatures.
+    pub fn signing_rules(self) -> SigningRules {
+        match self {
+            LegacyApi::V1 | LegacyApi::V2 => SigningRules::LegacyV1V2,
+            LegacyApi::V3 => SigningRules::LegacyV3,
+        }
+    }
+}
+
 /// The OAuth 1.0a signature base string exactly as WooCommerce rebuilds it on the server
-/// (`check_oauth_signature`):
+/// (`WC_REST_Authentication::check_oauth_signature`), from the decoded query pairs the request
+/// sends:
 ///
-/// 1. top-level parameter names (the part before any `[`) are sorted by raw bytes (PHP
-///    `uksort(…, 'strcmp')`), before any encoding — so `z` sorts before `é`, unlike RFC 5849;
-/// 2. names and values are encoded once, `name=value` pairs are built (list items as
-///    `name%5B<i>%5D`), and each whole pair is encoded again, so `=` becomes `%3D` and a `%`
-///    in a value becomes `%25` after the first pass and `%2525` … in effect the RFC's
-///    "encode the whole parameter string";
-/// 3. pairs are joined with `%26`;
-/// 4. the result is `METHOD&enc(base_uri)&pairs`.
+/// 1. PHP parses the pairs into `$_GET` ([`PhpQuery`]): `meta[k]=v` becomes a nested array;
+///    names PHP would rewrite are refused;
+/// 2. top-level names are sorted by raw bytes (PHP `uksort(…, 'strcmp')`), before any encoding —
+///    so `z` sorts before `é`, unlike RFC 5849;
+/// 3. `normalize_parameters` encodes the top-level names and every value once
+///    ([`wc_rfc3986_encode`]); keys *inside* brackets are left as they are;
+/// 4. `join_with_equals_sign` builds `name%5Bkey%5D=value` and encodes each whole pair again,
+///    so `=` becomes `%3D`, `%5B` becomes `%255B`, and a space inside brackets is encoded only
+///    once (`%20`) while a space in a value ends up as `%2520`;
+/// 5. pairs are joined with `%26`, and the result is `METHOD&enc(base_uri)&pairs`.
 ///
-/// `base_uri` is the site's home URL plus the request path, without the query. `params` are the
-/// query parameters, including the `oauth_*` ones but not `oauth_signature`.
+/// `base_uri` is the site's home URL plus the request path, without the query. `pairs` include
+/// the `oauth_*` parameters but not `oauth_signature`.
 ///
 /// ```
-/// use woo_client::auth::{ParamValue, signature_base_string};
+/// use woo_client::auth::signature_base_string;
 /// let base = signature_base_string(
 ///     "GET",
 ///     "http://example.com/wp-json/wc/v3/orders",
-///     &[("status".into(), ParamValue::List(vec!["on-hold".into()])), ("page".into(), ParamValue::One("2".into()))],
-/// );
+///     &[("status[0]", "on-hold"), ("page", "2")],
+/// ).unwrap();
 /// assert_eq!(
 ///     base,
 ///     "GET&http%3A%2F%2Fexample.com%2Fwp-json%2Fwc%2Fv3%2Forders&page%3D2%26status%255B0%255D%3Don-hold"
 /// );
 /// ```
-pub fn signature_base_string(
+pub fn signature_base_string<N: AsRef<str>, V: AsRef<str>>(
     method: &str,
     base_uri: &str,
-    params: &[(String, ParamValue)],
-) -> String {
-    let mut sorted: Vec<&(String, ParamValue)> = params.iter().collect();
-    // PHP parses `a[x]=1` into `$_GET['a']`, so the sort key is the name before any `[`;
-    // strcmp compares bytes, as `[u8]::cmp` does. The sort is stable, which keeps several
-    // `a[…]` entries in the order PHP would hold them in its array.
-    sorted.sort_by(|a, b| php_top_level(&a.0).cmp(php_top_level(&b.0)));
+    pairs: &[(N, V)],
+) -> Result<String, QueryError> {
+    signature_base_string_for(SigningRules::Rest, method, base_uri, pairs)
+}
 
-    let mut pairs: Vec<String> = Vec::with_capacity(sorted.len());
-    for (name, value) in sorted {
-        let name = wc_rfc3986_encode(name);
+/// [`signature_base_string`] under the given server's rules.
+pub fn signature_base_string_for<N: AsRef<str>, V: AsRef<str>>(
+    rules: SigningRules,
+    method: &str,
+    base_uri: &str,
+    pairs: &[(N, V)],
+) -> Result<String, QueryError> {
+    let query = PhpQuery::parse(pairs)?;
+    let joined = match rules {
+        SigningRules::Rest => rest_pairs(&query),
+        SigningRules::LegacyV1V2 => legacy_v1_v2_pairs(&query)?,
+        SigningRules::LegacyV3 => legacy_v3_pairs(&query)?,
+    };
+    Ok(format!(
+        "{}&{}&{}",
+        method.to_ascii_uppercase(),
+        wc_rfc3986_encode(base_uri),
+        joined.join("%26")
+    ))
+}
+
+fn sorted_by_raw_name(query: &PhpQuery) -> Vec<&(String, PhpValue)> {
+    let mut sorted: Vec<&(String, PhpValue)> = query.entries().iter().collect();
+    // strcmp compares bytes, as `[u8]::cmp` does.
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    sorted
+}
+
+fn rest_pairs(query: &PhpQuery) -> Vec<String> {
+    fn join(key: String, value: &PhpValue, out: &mut Vec<String>) {
         match value {
-            ParamValue::One(v) => {
-                pairs.push(wc_rfc3986_encode(&format!(
-                    "{name}={}",
+            PhpValue::Scalar(v) => {
+                out.push(wc_rfc3986_encode(&format!(
+                    "{key}={}",
                     wc_rfc3986_encode(v)
                 )));
             }
-            ParamValue::List(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    let pair = format!("{name}%5B{i}%5D={}", wc_rfc3986_encode(v));
-                    pairs.push(wc_rfc3986_encode(&pair));
+            PhpValue::Array(items) => {
+                for (inner, v) in items {
+                    // The nested key is appended raw: only the final pass encodes it.
+                    join(format!("{key}%5B{inner}%5D"), v, out);
                 }
             }
         }
     }
-    format!(
-        "{}&{}&{}",
-        method.to_ascii_uppercase(),
-        wc_rfc3986_encode(base_uri),
-        pairs.join("%26")
-    )
+    let mut out = Vec::new();
+    for (name, value) in sorted_by_raw_name(query) {
+        join(wc_rfc3986_encode(name), value, &mut out);
+    }
+    out
 }
 
-fn php_top_level(name: &str) -> &[u8] {
-    name.split('[').next().unwrap_or(name).as_bytes()
+/// The legacy API's `str_replace('%', '%25', rawurlencode(rawurldecode($x)))`.
+fn legacy_encode(value: &str) -> String {
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(value).collect();
+    percent_encoding::percent_encode(&decoded, RAWURLENCODE)
+        .to_string()
+        .replace('%', "%25")
 }
 
-/// `base64(HMAC(base_string, consumer_secret + "&"))`: the `oauth_signature` value.
+fn legacy_v1_v2_pairs(query: &PhpQuery) -> Result<Vec<String>, QueryError> {
+    let mut flat: Vec<(String, String)> = Vec::new();
+    for (name, value) in query.entries() {
+        match (name.as_str(), value) {
+            (_, PhpValue::Scalar(v)) => flat.push((legacy_encode(name), legacy_encode(v))),
+            // The only array the v1/v2 check flattens (`filter[k]`, one level).
+            ("filter", PhpValue::Array(items)) => {
+                for (inner, v) in items {
+                    let PhpValue::Scalar(v) = v else {
+                        return Err(legacy_array_error(
+                            name,
+                            "v1/v2 accept one level of `filter[…]`",
+                        ));
+                    };
+                    flat.push((legacy_encode(&format!("filter[{inner}]")), legacy_encode(v)));
+                }
+            }
+            _ => {
+                return Err(legacy_array_error(
+                    name,
+                    "the legacy v1/v2 API cannot sign an array other than `filter[…]`",
+                ));
+            }
+        }
+    }
+    // v1/v2 sort after encoding.
+    flat.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Ok(flat
+        .into_iter()
+        .map(|(k, v)| format!("{k}%3D{v}"))
+        .collect())
+}
+
+fn legacy_v3_pairs(query: &PhpQuery) -> Result<Vec<String>, QueryError> {
+    let mut out = Vec::new();
+    for (name, value) in sorted_by_raw_name(query) {
+        let key = legacy_encode(name);
+        match value {
+            PhpValue::Scalar(v) => out.push(format!("{key}%3D{}", legacy_encode(v))),
+            PhpValue::Array(items) => {
+                for (inner, v) in items {
+                    let PhpValue::Scalar(v) = v else {
+                        return Err(legacy_array_error(
+                            name,
+                            "the legacy v3 API signs one level of arrays",
+                        ));
+                    };
+                    // The inner key is not encoded at all by the v3 check.
+                    out.push(format!("{key}%255B{inner}%255D%3D{}", legacy_encode(v)));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn legacy_array_error(name: &str, reason: &str) -> QueryError {
+    QueryError {
+        name: name.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// `base64(HMAC(base_string, consumer_secret + "&"))`: the `oauth_signature` value under the
+/// REST API's rules.
 pub fn sign_base_string(
     base_string: &str,
     consumer_secret: &SecretString,
     method: SignatureMethod,
 ) -> String {
-    let mut key = String::with_capacity(consumer_secret.expose_secret().len() + 1);
-    key.push_str(consumer_secret.expose_secret());
-    key.push('&');
+    sign_base_string_for(SigningRules::Rest, base_string, consumer_secret, method)
+}
+
+/// [`sign_base_string`] under the given server's rules: the legacy v1/v2 API keys the HMAC with
+/// the bare consumer secret, every other version with `secret&`.
+pub fn sign_base_string_for(
+    rules: SigningRules,
+    base_string: &str,
+    consumer_secret: &SecretString,
+    method: SignatureMethod,
+) -> String {
+    let mut key = consumer_secret.expose_secret().to_string();
+    if rules != SigningRules::LegacyV1V2 {
+        key.push('&');
+    }
     let digest = match method {
         SignatureMethod::HmacSha256 => {
             let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes())
@@ -245,16 +404,18 @@ pub fn sign_base_string(
     BASE64.encode(digest)
 }
 
-/// The `oauth_*` parameters for one request: a fresh nonce and timestamp each time.
+/// The per-request `oauth_nonce` and `oauth_timestamp`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct OAuthStamp {
-    pub(crate) nonce: String,
-    pub(crate) timestamp: i64,
+pub struct OAuthStamp {
+    /// `oauth_nonce`: unique per key within WooCommerce's 15-minute window.
+    pub nonce: String,
+    /// `oauth_timestamp`: Unix seconds; WooCommerce refuses one more than 15 minutes off.
+    pub timestamp: i64,
 }
 
 impl OAuthStamp {
-    pub(crate) fn fresh() -> Self {
-        // The nonce only has to be unique per key within WooCommerce's 15-minute window.
+    /// A random 32-character alphanumeric nonce and the current time.
+    pub fn fresh() -> Self {
         let nonce: String = std::iter::repeat_with(fastrand::alphanumeric)
             .take(32)
             .collect();
@@ -265,33 +426,54 @@ impl OAuthStamp {
     }
 }
 
-/// Sign a request: returns every query parameter to send, with the `oauth_*` ones (signature last).
-pub(crate) fn oauth1_params(
+/// Where an OAuth 1.0a client gets the nonce and timestamp of each attempt
+/// ([`ClientBuilder::oauth_stamps`](crate::ClientBuilder::oauth_stamps)). The default is
+/// [`OAuthStamp::fresh`]; tests pin both to compare a request with a hand-computed signature.
+/// Any `Fn() -> OAuthStamp` is a source.
+///
+/// ```
+/// use woo_client::auth::{OAuthStamp, OAuthStampSource};
+/// let pinned = || OAuthStamp { nonce: "n0nce".into(), timestamp: 1_700_000_000 };
+/// assert_eq!(pinned.stamp().timestamp, 1_700_000_000);
+/// ```
+pub trait OAuthStampSource: Send + Sync {
+    /// The stamp for the next attempt. A production source must never repeat a nonce within 15
+    /// minutes: WooCommerce refuses a nonce it has seen.
+    fn stamp(&self) -> OAuthStamp;
+}
+
+impl<F: Fn() -> OAuthStamp + Send + Sync> OAuthStampSource for F {
+    fn stamp(&self) -> OAuthStamp {
+        self()
+    }
+}
+
+/// Sign a request: the query pairs to send, with the `oauth_*` ones appended (signature last).
+pub(crate) fn oauth1_pairs(
+    rules: SigningRules,
     method: &str,
     base_uri: &str,
-    params: &[(String, ParamValue)],
+    pairs: &[(String, String)],
     credentials: &Credentials,
     signature_method: SignatureMethod,
     stamp: &OAuthStamp,
-) -> Vec<(String, ParamValue)> {
-    let mut all = params.to_vec();
+) -> Result<Vec<(String, String)>, QueryError> {
+    let mut all = pairs.to_vec();
     all.push((
         "oauth_consumer_key".into(),
-        ParamValue::One(credentials.consumer_key.expose_secret().to_string()),
+        credentials.consumer_key.expose_secret().to_string(),
     ));
-    all.push(("oauth_nonce".into(), ParamValue::One(stamp.nonce.clone())));
+    all.push(("oauth_nonce".into(), stamp.nonce.clone()));
     all.push((
         "oauth_signature_method".into(),
-        ParamValue::One(signature_method.as_str().into()),
+        signature_method.as_str().into(),
     ));
-    all.push((
-        "oauth_timestamp".into(),
-        ParamValue::One(stamp.timestamp.to_string()),
-    ));
-    let base = signature_base_string(method, base_uri, &all);
-    let signature = sign_base_string(&base, &credentials.consumer_secret, signature_method);
-    all.push(("oauth_signature".into(), ParamValue::One(signature)));
-    all
+    all.push(("oauth_timestamp".into(), stamp.timestamp.to_string()));
+    let base = signature_base_string_for(rules, method, base_uri, &all)?;
+    let signature =
+        sign_base_string_for(rules, &base, &credentials.consumer_secret, signature_method);
+    all.push(("oauth_signature".into(), signature));
+    Ok(all)
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@ use sync_core::http::is_loopback;
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sync_core::Verdict;
 use sync_core::http::reqwest::header::{ACCEPT, CONTENT_TYPE};
 use sync_core::http::reqwest::{Method, Url};
 use sync_core::http::{
@@ -16,15 +15,32 @@ use sync_core::http::{
 };
 use sync_core::retry::RetryPolicy;
 use sync_core::retry_after::{DEFAULT_MAX_SERVER_WAIT, parse_retry_after};
+use sync_core::{Redactor, Verdict};
 
-use crate::auth::{AuthMode, Credentials, OAuthStamp, ParamValue, SignatureMethod, oauth1_params};
+use crate::auth::{
+    AuthMode, Credentials, LegacyApi, OAuthStamp, OAuthStampSource, SignatureMethod, SigningRules,
+    oauth1_pairs,
+};
+use crate::coupons::Coupons;
 use crate::customers::Customers;
 use crate::error::{ApiError, Error};
 use crate::orders::Orders;
+use crate::php_query::PhpQuery;
 use crate::products::Products;
 use crate::query::{Query, wire_pairs};
 use crate::subscriptions::Subscriptions;
 use crate::webhooks::Webhooks;
+
+/// Query keys and headers that carry WooCommerce credentials, registered on every client's
+/// [`Redactor`] (the generic ones — `authorization`, `oauth_signature`… — are sync-core's).
+pub const SECRET_NAMES: [&str; 6] = [
+    "consumer_key",
+    "consumer_secret",
+    "oauth_consumer_key",
+    "oauth_signature",
+    "oauth_token",
+    "x-wc-webhook-signature",
+];
 
 /// The REST namespace used unless [`ClientBuilder::namespace`] says otherwise.
 pub const DEFAULT_NAMESPACE: &str = "wc/v3";
@@ -64,12 +80,22 @@ pub struct ClientBuilder {
     rate: RateChoice,
     user_agent: Option<String>,
     allow_loopback_http: bool,
+    signing_rules: SigningRules,
+    stamps: Option<Arc<dyn OAuthStampSource>>,
+}
+
+/// A redactor that knows WooCommerce's secret names and this key pair.
+fn redactor_for(credentials: &Credentials) -> Redactor {
+    Redactor::new()
+        .secret_names(SECRET_NAMES)
+        .secret_value(credentials.consumer_key().expose_secret())
+        .secret_value(credentials.consumer_secret().expose_secret())
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("site", &self.site)
+            .field("site", &redactor_for(&self.credentials).url(&self.site))
             .field("credentials", &self.credentials)
             .field("auth", &self.auth)
             .field("namespace", &self.namespace)
@@ -96,6 +122,35 @@ impl ClientBuilder {
     /// with that, not with the `Host` header.
     pub fn oauth1(mut self, method: SignatureMethod) -> Self {
         self.auth = AuthMode::OAuth1(method);
+        self
+    }
+
+    /// Talk to the legacy `wc-api` (removed from WooCommerce 9.0 core, served by the "WooCommerce
+    /// Legacy REST API" plugin): sets the prefix to `wc-api` and the namespace to the version,
+    /// and signs OAuth 1.0a requests the way that version checks them ([`SigningRules`]). The
+    /// typed resources model `wc/v3` answers; use [`Client::get_json`]/[`Client::send_json`] here.
+    pub fn legacy_api(mut self, version: LegacyApi) -> Self {
+        self.rest_prefix = "wc-api".into();
+        self.namespace = version.namespace().into();
+        self.signing_rules = version.signing_rules();
+        self
+    }
+
+    /// Where OAuth 1.0a nonces and timestamps come from (default: a random nonce and the clock,
+    /// fresh for every attempt). Pin them in tests to compare a request with a signature
+    /// computed by hand; never reuse a nonce against a real store.
+    ///
+    /// ```
+    /// use woo_client::auth::OAuthStamp;
+    /// use woo_client::{Client, Credentials, SignatureMethod};
+    /// let client = Client::builder("http://shop.example", Credentials::new("ck_x", "cs_y"))
+    ///     .oauth1(SignatureMethod::HmacSha256)
+    ///     .oauth_stamps(|| OAuthStamp { nonce: "fixed".into(), timestamp: 1_700_000_000 })
+    ///     .build()?;
+    /// # Ok::<(), woo_client::Error>(())
+    /// ```
+    pub fn oauth_stamps(mut self, source: impl OAuthStampSource + 'static) -> Self {
+        self.stamps = Some(Arc::new(source));
         self
     }
 
@@ -170,8 +225,15 @@ impl ClientBuilder {
 
     /// Check the configuration and build the client.
     pub fn build(self) -> Result<Client, Error> {
-        let mut site = Url::parse(self.site.trim())
-            .map_err(|e| Error::Config(format!("site URL `{}` is not a URL: {e}", self.site)))?;
+        // Built first, so even a refused site URL is printed without the secrets it may carry.
+        let redactor = redactor_for(&self.credentials);
+        let site_text = self.site.trim();
+        let mut site = Url::parse(site_text).map_err(|e| {
+            Error::Config(format!(
+                "site URL `{}` is not a URL: {e}",
+                redactor.url(site_text)
+            ))
+        })?;
         match site.scheme() {
             "https" | "http" => {}
             other => {
@@ -199,7 +261,7 @@ impl ClientBuilder {
             if !loopback_ok {
                 return Err(Error::InsecureTransport {
                     mode: self.auth.name(),
-                    site: site.to_string(),
+                    site: redactor.url(site.as_str()),
                 });
             }
         }
@@ -217,10 +279,11 @@ impl ClientBuilder {
         let api_base = site
             .join(&format!("{}/{}/", self.rest_prefix, self.namespace))
             .map_err(|e| Error::Config(format!("cannot build the API URL: {e}")))?;
+        let signing_home = signing_home(site_text, &site);
 
         let mut exec = HttpExecutor::builder("woocommerce")
             .classifier(WooClassifier)
-            .secret_query_key("oauth_consumer_key")
+            .redactor(redactor)
             .user_agent(self.user_agent.unwrap_or_else(|| {
                 concat!("woo-client/", env!("CARGO_PKG_VERSION"), " (commerce-sync)").into()
             }));
@@ -254,6 +317,9 @@ impl ClientBuilder {
                 api_base,
                 credentials: self.credentials,
                 auth: self.auth,
+                signing_home,
+                signing_rules: self.signing_rules,
+                stamps: self.stamps,
             }),
         })
     }
@@ -291,12 +357,53 @@ impl ResponseClassifier for WooClassifier {
     }
 }
 
+/// The home URL WooCommerce signs with: `url::Url` lowercases the host, but WordPress signs its
+/// configured home URL as stored, capitals included. So the scheme comes from the parsed URL
+/// (WordPress sets it from the request) and the authority from the text as given.
+fn signing_home(given: &str, parsed: &Url) -> String {
+    let after_scheme = given.split_once("://").map_or(given, |(_, rest)| rest);
+    let authority_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    format!(
+        "{}://{}{}",
+        parsed.scheme(),
+        &after_scheme[..authority_end],
+        parsed.path()
+    )
+}
+
+/// Decoded `name=value` query pairs, in order.
+type Pairs = Vec<(String, String)>;
+
+/// Split `orders?status=processing` into the path and its decoded query pairs.
+fn split_path_query(path: &str) -> Result<(&str, Pairs), Error> {
+    if path.contains('#') {
+        return Err(Error::InvalidInput {
+            field: "path",
+            message: "a request path cannot carry a `#` fragment".into(),
+        });
+    }
+    match path.split_once('?') {
+        None => Ok((path, Vec::new())),
+        Some((path, query)) => Ok((
+            path,
+            url::form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )),
+    }
+}
+
 struct Inner {
     exec: HttpExecutor,
     site: Url,
     api_base: Url,
     credentials: Credentials,
     auth: AuthMode,
+    signing_home: String,
+    signing_rules: SigningRules,
+    stamps: Option<Arc<dyn OAuthStampSource>>,
 }
 
 /// A WooCommerce REST client for one store. Cheap to clone; clones share the connection pool and
@@ -340,6 +447,8 @@ impl Client {
             rate: RateChoice::Default,
             user_agent: None,
             allow_loopback_http: false,
+            signing_rules: SigningRules::Rest,
+            stamps: None,
         }
     }
 
@@ -351,6 +460,13 @@ impl Client {
     /// The REST base (`…/wp-json/wc/v3/`).
     pub fn api_base(&self) -> &Url {
         &self.inner.api_base
+    }
+
+    /// The redactor every error, log line and dead-letter reason of this client goes through:
+    /// it knows WooCommerce's [`SECRET_NAMES`] and this client's consumer key and secret. Pass it
+    /// to sync-core's `PipelineBuilder::redactor` so dead letters are masked the same way.
+    pub fn redactor(&self) -> &Redactor {
+        self.inner.exec.redactor()
     }
 
     /// The auth mode in use.
@@ -366,6 +482,11 @@ impl Client {
     /// Products and variations.
     pub fn products(&self) -> Products {
         Products::new(self.clone())
+    }
+
+    /// Coupons.
+    pub fn coupons(&self) -> Coupons {
+        Coupons::new(self.clone())
     }
 
     /// Customers.
@@ -384,30 +505,30 @@ impl Client {
     }
 
     /// `GET` any route under the namespace and decode the JSON, for endpoints this crate does not
-    /// model (`reports/sales`, `coupons`…).
+    /// model (`reports/sales`, `shipping/zones`, …). A query in `path` (`orders?status=processing`) is sent and
+    /// signed like `query`; names PHP would rewrite (`a.b`, a repeated name, `x[` …) are refused
+    /// with [`Error::InvalidInput`] (see [`crate::php_query`]).
     pub async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, Error> {
-        let mut q = Query::new();
-        for (k, v) in query {
-            q.set(k, v);
-        }
         let response = self
-            .execute("raw.get", Method::GET, path, &q, None, true)
+            .execute("raw.get", Method::GET, path, &raw_query(query), None, true)
             .await?;
         response
             .json::<T>()
             .map_err(|e| Error::decode::<T>("raw.get", e))
     }
 
-    /// Send `body` as JSON with `method` to any route under the namespace and decode the answer.
-    /// POST is treated as not idempotent (never re-sent after a timeout).
+    /// Send `body` as JSON with `method` to any route under the namespace, with `query`
+    /// parameters, and decode the answer. Query rules as in [`Client::get_json`]. POST is treated
+    /// as not idempotent (never re-sent after a timeout).
     pub async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
+        query: &[(&str, &str)],
         body: &B,
     ) -> Result<T, Error> {
         let idempotent = method.is_idempotent();
@@ -415,7 +536,7 @@ impl Client {
             "raw.send",
             method,
             path,
-            &Query::new(),
+            &raw_query(query),
             Some(body),
             idempotent,
         )
@@ -426,7 +547,12 @@ impl Client {
         self.inner
             .api_base
             .join(path.trim_start_matches('/'))
-            .map_err(|e| Error::Config(format!("cannot build a URL for `{path}`: {e}")))
+            .map_err(|e| {
+                Error::Config(format!(
+                    "cannot build a URL for `{}`: {e}",
+                    self.redactor().text(path)
+                ))
+            })
     }
 
     /// Send a request and decode a `T` from the answer.
@@ -465,8 +591,40 @@ impl Client {
         body: Option<Vec<u8>>,
         idempotent: bool,
     ) -> Result<HttpResponse, Error> {
+        let (path, mut pairs) = split_path_query(path)?;
+        pairs.extend(wire_pairs(query.params()));
+        // What PHP would read differently from what was written is refused in every auth mode.
+        PhpQuery::parse(&pairs).map_err(|e| Error::InvalidInput {
+            field: "query",
+            message: e.to_string(),
+        })?;
         let url = self.endpoint(path)?;
         let inner = &self.inner;
+        let base_uri = match url.path().strip_prefix(inner.site.path()) {
+            Some(rest) => format!("{}{rest}", inner.signing_home),
+            None => {
+                return Err(Error::InvalidInput {
+                    field: "path",
+                    message: "the request path leaves the site's home URL".into(),
+                });
+            }
+        };
+        if let AuthMode::OAuth1(signature_method) = inner.auth {
+            // Sign once up front, so an unsignable query fails before anything is sent.
+            oauth1_pairs(
+                inner.signing_rules,
+                method.as_str(),
+                &base_uri,
+                &pairs,
+                &inner.credentials,
+                signature_method,
+                &OAuthStamp::fresh(),
+            )
+            .map_err(|e| Error::InvalidInput {
+                field: "query",
+                message: e.to_string(),
+            })?;
+        }
         let meta = RequestMeta {
             operation: operation.into(),
             idempotent,
@@ -475,34 +633,38 @@ impl Client {
             .exec
             .send(meta, |http| {
                 let mut url = url.clone();
-                let params: Vec<(String, ParamValue)> = match inner.auth {
-                    AuthMode::Basic => query.params().to_vec(),
+                let mut pairs = pairs.clone();
+                match inner.auth {
+                    AuthMode::Basic => {}
                     AuthMode::QueryString => {
-                        let mut p = query.params().to_vec();
-                        p.push((
+                        pairs.push((
                             "consumer_key".into(),
-                            ParamValue::One(
-                                inner.credentials.consumer_key().expose_secret().into(),
-                            ),
+                            inner.credentials.consumer_key().expose_secret().into(),
                         ));
-                        p.push((
+                        pairs.push((
                             "consumer_secret".into(),
-                            ParamValue::One(
-                                inner.credentials.consumer_secret().expose_secret().into(),
-                            ),
+                            inner.credentials.consumer_secret().expose_secret().into(),
                         ));
-                        p
                     }
-                    AuthMode::OAuth1(signature_method) => oauth1_params(
-                        method.as_str(),
-                        url.as_str(),
-                        query.params(),
-                        &inner.credentials,
-                        signature_method,
-                        &OAuthStamp::fresh(),
-                    ),
-                };
-                let pairs = wire_pairs(&params);
+                    AuthMode::OAuth1(signature_method) => {
+                        let stamp = match &inner.stamps {
+                            Some(source) => source.stamp(),
+                            None => OAuthStamp::fresh(),
+                        };
+                        // Checked above: the same pairs always sign.
+                        if let Ok(signed) = oauth1_pairs(
+                            inner.signing_rules,
+                            method.as_str(),
+                            &base_uri,
+                            &pairs,
+                            &inner.credentials,
+                            signature_method,
+                            &stamp,
+                        ) {
+                            pairs = signed;
+                        }
+                    }
+                }
                 if !pairs.is_empty() {
                     url.query_pairs_mut().extend_pairs(pairs);
                 }
@@ -525,4 +687,13 @@ impl Client {
             .await
             .map_err(Error::from_http)
     }
+}
+
+/// Escape-hatch query pairs, in the order given (the PHP check refuses repeats later).
+fn raw_query(query: &[(&str, &str)]) -> Query {
+    let mut q = Query::new();
+    for (k, v) in query {
+        q.push(k, v);
+    }
+    q
 }

@@ -12,7 +12,9 @@ use futures_util::TryStreamExt;
 use serde::Serialize;
 use sync_core::http::reqwest::Method;
 
+use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
 use crate::client::Client;
+use crate::deletion::{self, Deletion};
 use crate::error::Error;
 use crate::models::Customer;
 use crate::pagination::ListRequest;
@@ -65,6 +67,59 @@ impl Customers {
                 true,
             )
             .await
+    }
+
+    /// Create a customer (`POST /customers`; WooCommerce needs at least `email`). Not retried
+    /// after a timeout: a retry would find the email taken (`registration-error-email-exists`).
+    pub async fn create<B: Serialize + ?Sized>(&self, customer: &B) -> Result<Customer, Error> {
+        self.client
+            .call(
+                "customers.create",
+                Method::POST,
+                "customers",
+                &Query::new(),
+                Some(customer),
+                false,
+            )
+            .await
+    }
+
+    /// Delete a customer for good. Customers have no trash, so `force=true` is always sent;
+    /// `reassign` gives their posts to another user. A retry that finds the customer gone
+    /// answers [`Deletion::AlreadyGone`].
+    pub async fn delete(
+        &self,
+        id: u64,
+        reassign: Option<u64>,
+    ) -> Result<Deletion<Customer>, Error> {
+        let extra: Vec<(&str, String)> = reassign
+            .map(|user| ("reassign", user.to_string()))
+            .into_iter()
+            .collect();
+        deletion::delete(
+            &self.client,
+            "customers.delete",
+            &format!("customers/{id}"),
+            true,
+            &extra,
+        )
+        .await
+    }
+
+    /// Create, update and delete many customers, 100 per request. `Ok` only when every item
+    /// succeeded; see [`crate::batch`].
+    pub async fn batch<C: Serialize, U: Serialize>(
+        &self,
+        request: &BatchRequest<C, U>,
+    ) -> Result<BatchOutcome<Customer>, PartialBatch<Customer>> {
+        batch::run(
+            &self.client,
+            "customers.batch",
+            "customers/batch",
+            request,
+            MAX_BATCH_ITEMS,
+        )
+        .await
     }
 
     /// Customers modified at or after `since`, found the only way WooCommerce allows: by

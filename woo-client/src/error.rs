@@ -42,6 +42,19 @@ impl ApiError {
             .filter(|e| !e.code.is_empty())
     }
 
+    /// The same error with every registered secret name and value masked in its code, message
+    /// and data.
+    pub fn redacted(mut self, redactor: &sync_core::Redactor) -> ApiError {
+        self.code = redactor.text(&self.code);
+        self.message = redactor.text(&self.message);
+        let mut data = Value::Object(std::mem::take(&mut self.data));
+        redactor.json(&mut data);
+        if let Value::Object(map) = data {
+            self.data = map;
+        }
+        self
+    }
+
     /// `data.status`, the HTTP status WordPress meant.
     pub fn status(&self) -> Option<u16> {
         match self.data.get("status")? {
@@ -211,7 +224,14 @@ impl Error {
                 request,
                 response,
                 verdict,
-            } => match ApiError::from_body(&response.body) {
+            } => match (!response.status.is_redirection())
+                .then(|| ApiError::from_body(&response.body))
+                .flatten()
+                .map(|api| {
+                    // A server may echo the request (keys, signature) in its message: print it only
+                    // through the client's redactor.
+                    api.redacted(response.redactor())
+                }) {
                 Some(api) => Error::Api {
                     request,
                     status: response.status.as_u16(),

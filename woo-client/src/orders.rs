@@ -1,46 +1,26 @@
 //! Requests for orders (`/orders`), order notes (`/orders/<id>/notes`) and refunds
-//! (`/orders/<id>/refunds`, read only).
+//! (`/orders/<id>/refunds`).
 
 use serde::Serialize;
 use sync_core::http::reqwest::Method;
 
 use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
 use crate::client::Client;
-use crate::error::{ApiError, Error};
+use crate::deletion::{self, Deletion};
+use crate::error::Error;
+#[cfg(doc)]
+use crate::models::NewRefund;
 use crate::models::{NewOrderNote, Order, OrderNote, OrderStatus, Refund};
 use crate::pagination::ListRequest;
 use crate::query::Query;
 
-fn already_gone(status: u16, code: &str, force: bool) -> bool {
-    if force {
-        status == 404 && code.ends_with("_invalid_id")
-    } else {
-        status == 410 && code == "woocommerce_rest_already_trashed"
-    }
-}
-
 /// What [`Orders::delete`] did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum OrderDeletion {
-    /// The order was moved to the trash (or deleted for good with `force`): its last state.
-    Deleted(Box<Order>),
-    /// The order was already in the trash (or, with `force`, already deleted), typically
-    /// because a retried request's first attempt had done it. WooCommerce's answer is kept.
-    AlreadyGone(ApiError),
-}
+pub type OrderDeletion = Deletion<Order>;
 
-impl OrderDeletion {
+impl Deletion<Order> {
     /// The deleted order, unless it was already gone.
     pub fn order(&self) -> Option<&Order> {
-        match self {
-            OrderDeletion::Deleted(order) => Some(order),
-            OrderDeletion::AlreadyGone(_) => None,
-        }
-    }
-
-    /// `true` when this request found the order already trashed or deleted.
-    pub fn was_already_gone(&self) -> bool {
-        matches!(self, OrderDeletion::AlreadyGone(_))
+        self.record()
     }
 }
 
@@ -119,26 +99,14 @@ impl Orders {
     /// rather than an error. A `404` without `force` stays an error: trashing never makes an
     /// order disappear, so it means a wrong id.
     pub async fn delete(&self, id: u64, force: bool) -> Result<OrderDeletion, Error> {
-        let mut query = Query::new();
-        query.set("force", force);
-        let result = self
-            .client
-            .call::<(), Order>(
-                "orders.delete",
-                Method::DELETE,
-                &format!("orders/{id}"),
-                &query,
-                None,
-                true,
-            )
-            .await;
-        match result {
-            Ok(order) => Ok(OrderDeletion::Deleted(Box::new(order))),
-            Err(Error::Api { status, api, .. }) if already_gone(status, &api.code, force) => {
-                Ok(OrderDeletion::AlreadyGone(api))
-            }
-            Err(e) => Err(e),
-        }
+        deletion::delete(
+            &self.client,
+            "orders.delete",
+            &format!("orders/{id}"),
+            force,
+            &[],
+        )
+        .await
     }
 
     /// Create, update and delete many orders, 100 per request. `Ok` only when every item
@@ -223,6 +191,26 @@ impl Orders {
             "orders.refunds.list",
             format!("orders/{order_id}/refunds"),
         )
+    }
+
+    /// Create a refund (`POST /orders/<id>/refunds`). Mind `api_refund` ([`NewRefund`]): when
+    /// true WooCommerce also asks the payment gateway to pay the money back. Not retried after a
+    /// timeout (a second refund would be created).
+    pub async fn create_refund<B: Serialize + ?Sized>(
+        &self,
+        order_id: u64,
+        refund: &B,
+    ) -> Result<Refund, Error> {
+        self.client
+            .call(
+                "orders.refunds.create",
+                Method::POST,
+                &format!("orders/{order_id}/refunds"),
+                &Query::new(),
+                Some(refund),
+                false,
+            )
+            .await
     }
 
     /// One refund.

@@ -5,6 +5,7 @@ use sync_core::http::reqwest::Method;
 
 use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
 use crate::client::Client;
+use crate::deletion::{self, Deletion};
 use crate::error::Error;
 use crate::models::{Product, ProductStatus, ProductType, ProductVariation, StockStatus};
 use crate::pagination::ListRequest;
@@ -70,6 +71,19 @@ impl Products {
                 true,
             )
             .await
+    }
+
+    /// Move a product to the trash, or delete it for good with `force`. A retry that finds it
+    /// already trashed or deleted answers [`Deletion::AlreadyGone`].
+    pub async fn delete(&self, id: u64, force: bool) -> Result<Deletion<Product>, Error> {
+        deletion::delete(
+            &self.client,
+            "products.delete",
+            &format!("products/{id}"),
+            force,
+            &[],
+        )
+        .await
     }
 
     /// Create, update and delete many products, 100 per request; see [`crate::batch`].
@@ -192,6 +206,19 @@ impl Variations {
                 true,
             )
             .await
+    }
+
+    /// Delete a variation for good. Variations have no trash: WooCommerce refuses a delete
+    /// without `force=true` (`501 woocommerce_rest_trash_not_supported`), so it is always sent.
+    pub async fn delete(&self, id: u64) -> Result<Deletion<ProductVariation>, Error> {
+        deletion::delete(
+            &self.client,
+            "products.variations.delete",
+            &format!("products/{}/variations/{id}", self.product_id),
+            true,
+            &[],
+        )
+        .await
     }
 
     /// Create, update and delete many variations, 100 per request; see [`crate::batch`].

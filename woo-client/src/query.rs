@@ -23,6 +23,12 @@ impl Query {
         }
     }
 
+    /// Append without replacing: for escape hatches, whose repeats the PHP check then refuses.
+    pub(crate) fn push(&mut self, name: &str, value: &str) {
+        self.params
+            .push((name.to_string(), ParamValue::One(value.to_string())));
+    }
+
     pub(crate) fn set(&mut self, name: &str, value: impl ToString) {
         self.put(name, ParamValue::One(value.to_string()));
     }

@@ -7,8 +7,11 @@ use serde::Serialize;
 use sync_core::http::reqwest::Method;
 
 use crate::client::Client;
+use crate::deletion::{self, Deletion};
 use crate::error::Error;
-use crate::models::{Order, Subscription, SubscriptionPatch, SubscriptionStatus};
+use crate::models::{
+    NewOrderNote, Order, OrderNote, Subscription, SubscriptionPatch, SubscriptionStatus,
+};
 use crate::pagination::ListRequest;
 use crate::query::Query;
 
@@ -38,6 +41,69 @@ impl Subscriptions {
                 &Query::new(),
                 None,
                 true,
+            )
+            .await
+    }
+
+    /// Create a subscription (`POST /subscriptions`: `customer_id`, `billing_period`,
+    /// `billing_interval`, `line_items`…). Not retried after a timeout (it would create two).
+    pub async fn create<B: Serialize + ?Sized>(
+        &self,
+        subscription: &B,
+    ) -> Result<Subscription, Error> {
+        self.client
+            .call(
+                "subscriptions.create",
+                Method::POST,
+                "subscriptions",
+                &Query::new(),
+                Some(subscription),
+                false,
+            )
+            .await
+    }
+
+    /// Move a subscription to the trash, or delete it for good with `force`. A retry that finds
+    /// it already trashed or deleted answers [`Deletion::AlreadyGone`].
+    pub async fn delete(&self, id: u64, force: bool) -> Result<Deletion<Subscription>, Error> {
+        deletion::delete(
+            &self.client,
+            "subscriptions.delete",
+            &format!("subscriptions/{id}"),
+            force,
+            &[],
+        )
+        .await
+    }
+
+    /// A subscription's notes (`/subscriptions/<id>/notes`), newest first.
+    pub async fn notes(&self, subscription_id: u64) -> Result<Vec<OrderNote>, Error> {
+        self.client
+            .call::<(), _>(
+                "subscriptions.notes.list",
+                Method::GET,
+                &format!("subscriptions/{subscription_id}/notes"),
+                &Query::new(),
+                None,
+                true,
+            )
+            .await
+    }
+
+    /// Add a note to a subscription. Not retried after a timeout (it would add it twice).
+    pub async fn add_note(
+        &self,
+        subscription_id: u64,
+        note: &NewOrderNote,
+    ) -> Result<OrderNote, Error> {
+        self.client
+            .call(
+                "subscriptions.notes.create",
+                Method::POST,
+                &format!("subscriptions/{subscription_id}/notes"),
+                &Query::new(),
+                Some(note),
+                false,
             )
             .await
     }

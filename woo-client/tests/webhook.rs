@@ -2,14 +2,18 @@
 
 mod common;
 
-use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use secrecy::SecretString;
 use serde_json::json;
+use std::time::Duration;
 use sync_core::http::reqwest::header::{HeaderMap, HeaderValue};
 use woo_client::models::OrderStatus;
+
+use sync_core::store::{
+    DeadLetterQuery, DeadLetterStore, InboxStore, NewDeadLetter, StreamKey, sqlite::SqliteStore,
+};
 use woo_client::webhook::{
-    Delivery, Event, Payload, Resource, Topic, WebhookError, WebhookVerifier,
+    self, Delivery, Event, Payload, Resource, SignedDelivery, Topic, WebhookError, WebhookVerifier,
 };
 
 use common::fixture;
@@ -267,8 +271,15 @@ fn an_authentic_but_unreadable_payload_says_where() {
     }
 }
 
+fn accepted<'b>(v: &WebhookVerifier, h: &HeaderMap, body: &'b [u8]) -> SignedDelivery<'b> {
+    match v.accept(h, body).unwrap() {
+        Delivery::Event(d) => d,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
-fn dedupe_key_ignores_delivery_id_and_separates_topics_and_stores() {
+fn dedupe_key_comes_from_what_was_received() {
     let v = verifier("s3cret");
     let body = fixture("order.json");
     let key_for = |topic: &str, delivery: &str, source: &str| {
@@ -281,47 +292,35 @@ fn dedupe_key_ignores_delivery_id_and_separates_topics_and_stores() {
             "x-wc-webhook-source",
             HeaderValue::from_str(source).unwrap(),
         );
-        let Delivery::Event(d) = v.verify(&h, body.as_bytes()).unwrap() else {
-            panic!()
-        };
-        d.dedupe_key().unwrap()
+        accepted(&v, &h, body.as_bytes()).dedupe_key()
     };
     let a = key_for("order.updated", "d1", "https://a.example/");
-    let b = key_for("order.updated", "d2", "https://a.example/");
-    assert_eq!(
-        a, b,
-        "the same state redelivered dedupes, whatever the delivery id"
-    );
-    assert_eq!(a.resource_id, Some(727));
-    assert_eq!(a.delivery_id, None, "only deletions key on the delivery id");
-    assert_eq!(
-        a.modified_gmt,
-        Some(Utc.with_ymd_and_hms(2017, 3, 22, 19, 28, 8).unwrap())
-    );
+    assert_eq!(a, key_for("order.updated", "d1", "https://a.example/"));
+    assert_eq!(a.webhook_id, Some(142));
+    assert_eq!(a.body_sha256.len(), 64);
     assert_eq!(
         a.to_string(),
-        "https://a.example/|order.updated|727|2017-03-22T19:28:08|"
+        format!("https://a.example/|order.updated|142|d1|{}", a.body_sha256)
     );
     assert_ne!(a, key_for("order.created", "d1", "https://a.example/"));
     assert_ne!(a, key_for("order.updated", "d1", "https://b.example/"));
+    assert_ne!(a, key_for("order.updated", "d2", "https://a.example/"));
+}
 
-    // A newer state of the same order is a new key.
-    let newer = body.replace("2017-03-22T19:28:08", "2017-03-22T19:30:00");
-    let h = headers(&v.sign(newer.as_bytes()), "order.updated");
-    let Delivery::Event(d) = v.verify(&h, newer.as_bytes()).unwrap() else {
-        panic!()
+#[test]
+fn two_states_of_one_order_within_one_second_get_different_keys() {
+    // `date_modified_gmt` has one-second resolution: a payment and a status change in the same
+    // second give two bodies with the same id and date. Both must be stored.
+    let v = verifier("s3cret");
+    let first = fixture("order.json");
+    let second = first.replace("\"processing\"", "\"completed\"");
+    assert_ne!(first, second);
+    let key = |body: &str| {
+        let h = headers(&v.sign(body.as_bytes()), "order.updated");
+        accepted(&v, &h, body.as_bytes()).dedupe_key()
     };
-    assert_ne!(d.dedupe_key().unwrap().modified_gmt, a.modified_gmt);
-
-    // Action topics have no id/date: the body digest keys them.
-    let action = br#"{"action":"woocommerce_payment_complete","arg":727}"#;
-    let h = headers(&v.sign(action), "action.woocommerce_payment_complete");
-    let Delivery::Event(d) = v.verify(&h, action).unwrap() else {
-        panic!()
-    };
-    let key = d.dedupe_key().unwrap();
-    assert_eq!(key.resource_id, None);
-    assert_eq!(key.body_sha256.as_ref().map(String::len), Some(32));
+    assert_ne!(key(&first), key(&second));
+    assert_ne!(key(&first).to_string(), key(&second).to_string());
 }
 
 #[test]
@@ -336,20 +335,147 @@ fn dedupe_key_keeps_a_second_deletion_of_a_restored_record() {
             "x-wc-webhook-delivery-id",
             HeaderValue::from_str(delivery).unwrap(),
         );
-        let Delivery::Event(d) = v.verify(&h, body).unwrap() else {
-            panic!()
-        };
-        d.dedupe_key().unwrap()
+        accepted(&v, &h, body).dedupe_key()
     };
     let first = key_for("6c1ba0e2f5");
-    let second = key_for("9d04e7a1c3");
-    assert_ne!(first, second, "two deletions must not collapse into one");
-    assert_ne!(first.to_string(), second.to_string());
-    assert_eq!(first.resource_id, Some(727));
+    assert_ne!(
+        first,
+        key_for("9d04e7a1c3"),
+        "two deletions must not collapse"
+    );
     assert_eq!(first.delivery_id.as_deref(), Some("6c1ba0e2f5"));
-    assert!(first.to_string().ends_with("|727|||6c1ba0e2f5"), "{first}");
     // The same delivery seen twice still dedupes.
     assert_eq!(first, key_for("6c1ba0e2f5"));
+}
+
+#[tokio::test]
+async fn an_accepted_but_unparseable_delivery_is_stored_then_dead_lettered() {
+    let store = SqliteStore::open_in_memory().await.unwrap();
+    let v = verifier("s3cret");
+    // Authentic but empty, and authentic but truncated: WooCommerce will never send them again.
+    for body in [&b""[..], br#"{"id":727,"status":"process"#] {
+        let h = headers(&v.sign(body), "order.updated");
+        let delivery = accepted(&v, &h, body);
+        assert_eq!(delivery.topic().to_string(), "order.updated");
+        let stored = store
+            .store(
+                "woocommerce",
+                &delivery.dedupe_key().to_string(),
+                &delivery.headers_json(),
+                delivery.body,
+            )
+            .await
+            .unwrap();
+        assert!(stored.is_new());
+    }
+
+    // The worker: parse what was stored; what never parses goes to dead letters with the reason.
+    let stream = StreamKey::new("woocommerce", "webhooks", "https://example.com/");
+    let claimed = store.claim(10, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    for delivery in claimed {
+        let err = webhook::parse_stored(&delivery.headers, &delivery.body).unwrap_err();
+        assert!(err.is_permanent(), "{err}");
+        store
+            .put(NewDeadLetter {
+                stream: stream.clone(),
+                record_key: delivery.dedupe_key.clone(),
+                payload: json!({
+                    "headers": delivery.headers,
+                    "body": String::from_utf8_lossy(&delivery.body),
+                }),
+                reason: err.to_string(),
+                last_response: None,
+                attempts: delivery.attempts,
+            })
+            .await
+            .unwrap();
+        assert!(store.ack(&delivery.lease).await.unwrap());
+    }
+    let letters = store.list(&DeadLetterQuery::open(stream)).await.unwrap();
+    assert_eq!(letters.len(), 2);
+    for letter in &letters {
+        assert!(
+            letter
+                .letter
+                .reason
+                .starts_with("order.updated payload does not parse"),
+            "{}",
+            letter.letter.reason
+        );
+    }
+    assert_eq!(store.stats().await.unwrap().pending, 0);
+}
+
+#[test]
+fn the_signature_header_must_be_exactly_what_woocommerce_sends() {
+    let v = verifier("s3cret");
+    let body = fixture("order.json");
+    let good = v.sign(body.as_bytes());
+    let no_padding = good.trim_end_matches('=').to_string();
+    let url_safe = good.replace('+', "-").replace('/', "_");
+    for bad in [
+        format!("{good}\n"),
+        format!("\n{good}"),
+        format!("{good}\r\n"),
+        format!("{}\n{}", &good[..20], &good[20..]),
+        no_padding,
+        format!("{good}="),
+    ] {
+        let h: Vec<(&str, String)> = vec![
+            ("x-wc-webhook-signature", bad.clone()),
+            ("x-wc-webhook-topic", "order.updated".into()),
+        ];
+        assert_eq!(
+            v.verify(&h, body.as_bytes()),
+            Err(WebhookError::MalformedSignature),
+            "{bad:?}"
+        );
+    }
+    if url_safe != good {
+        assert!(v.verify_signature(&url_safe, body.as_bytes()).is_err());
+    }
+    // What HTTP itself strips around a field value (spaces, tabs) is tolerated.
+    assert!(
+        v.verify_signature(&format!(" {good}\t"), body.as_bytes())
+            .is_ok()
+    );
+}
+
+#[test]
+fn the_unsigned_topic_header_is_checked_against_the_body() {
+    let v = verifier("s3cret");
+    let order = fixture("order.json");
+    let product = fixture("product.json");
+    let subscription = fixture("subscription.json");
+    let customer = fixture("customer.json");
+    for (topic, body, body_is) in [
+        ("order.updated", product.as_str(), "a product"),
+        ("product.updated", order.as_str(), "an order"),
+        ("customer.updated", order.as_str(), "an order"),
+        ("order.updated", subscription.as_str(), "a subscription"),
+        ("subscription.updated", order.as_str(), "an order"),
+        ("order.updated", customer.as_str(), "a customer"),
+        ("order.deleted", order.as_str(), "an order"),
+        ("order.updated", r#"{"id":727}"#, "deletion"),
+        (
+            "action.woocommerce_payment_complete",
+            order.as_str(),
+            "an order",
+        ),
+    ] {
+        let h = headers(&v.sign(body.as_bytes()), topic);
+        // Accepted (authentic, stored), then refused as a permanent error by the worker.
+        let delivery = accepted(&v, &h, body.as_bytes());
+        let err = delivery.parse().unwrap_err();
+        assert!(
+            matches!(err, WebhookError::TopicMismatch { .. }) && err.is_permanent(),
+            "{topic}: {err:?}"
+        );
+        assert!(err.to_string().contains(body_is), "{topic}: {err}");
+        let stored = webhook::parse_stored(&delivery.headers_json(), body.as_bytes());
+        assert_eq!(stored.unwrap_err(), err);
+    }
 }
 
 proptest! {

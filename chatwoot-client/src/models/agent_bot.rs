@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::lenient;
 use crate::auth::ApplicationToken;
-use crate::redact::RedactedMap;
+use crate::secrets::RedactedMap;
 
 /// An agent bot: a webhook that receives conversation events and answers through the
 /// Application API with its own token.

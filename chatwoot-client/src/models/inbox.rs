@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::lenient;
-use crate::redact::RedactedMap;
+use crate::secrets::RedactedMap;
 
 /// An inbox (website widget, API channel, email, WhatsApp…).
 ///

@@ -13,6 +13,7 @@ mod contact;
 mod conversation;
 mod custom_attribute;
 mod inbox;
+mod label;
 mod message;
 mod user;
 
@@ -23,5 +24,6 @@ pub use contact::{Contact, ContactInbox, ContactWithInbox};
 pub use conversation::{Conversation, ConversationMeta, ConversationStatus};
 pub use custom_attribute::{AttributeDisplayType, AttributeModel, CustomAttributeDefinition};
 pub use inbox::Inbox;
+pub use label::Label;
 pub use message::{Message, MessageType};
 pub use user::{User, UserAccount};

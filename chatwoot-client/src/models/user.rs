@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::account::AccountUserRole;
 use super::lenient;
 use crate::auth::ApplicationToken;
-use crate::redact::RedactedMap;
+use crate::secrets::RedactedMap;
 
 /// A user (an agent or administrator) as the Platform API returns it.
 ///

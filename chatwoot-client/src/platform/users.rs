@@ -111,6 +111,7 @@ impl Users<'_> {
     /// Create a user. Add them to an account with
     /// [`AccountUsers::create`](crate::platform::AccountUsers::create) before they can log in.
     pub async fn create(&self, user: &UserInput) -> Result<User, Error> {
+        self.remember_password(user);
         let call = Call::post("platform.users.create", self.client.path("users")).json(user)?;
         let value: Value = self.client.transport.json(call).await?;
         payload_or_bare("platform.users.create", value)
@@ -128,6 +129,7 @@ impl Users<'_> {
 
     /// Update a user; only the fields set are sent.
     pub async fn update(&self, id: u64, user: &UserInput) -> Result<User, Error> {
+        self.remember_password(user);
         let call = Call::patch(
             "platform.users.update",
             self.client.path(&format!("users/{id}")),
@@ -153,6 +155,7 @@ impl Users<'_> {
             self.client.path(&format!("users/{id}/login")),
         );
         let link: LoginLink = self.client.transport.json(call).await?;
+        self.client.transport.redactor().add_value(&link.url);
         Ok(SecretString::from(link.url))
     }
 
@@ -164,6 +167,21 @@ impl Users<'_> {
             self.client.path(&format!("users/{id}/token")),
         );
         let answer: TokenAnswer = self.client.transport.json(call).await?;
+        // Issued at run time: mask it from now on wherever this client prints.
+        self.client
+            .transport
+            .redactor()
+            .add_value(answer.access_token.expose_secret());
         Ok(answer.access_token)
+    }
+
+    /// The password travels in the request body, which an error answer may echo: mask it.
+    fn remember_password(&self, user: &UserInput) {
+        if let Some(password) = &user.password {
+            self.client
+                .transport
+                .redactor()
+                .add_value(password.expose_secret());
+        }
     }
 }

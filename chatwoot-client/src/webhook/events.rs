@@ -81,14 +81,7 @@ pub struct ChangedAttribute {
 
 impl std::fmt::Debug for ChangedAttribute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shown = |value: &Value| {
-            let mut value = value.clone();
-            if crate::redact::is_secret_key(&self.attribute) && !value.is_null() {
-                value = Value::String(crate::redact::REDACTED.into());
-            }
-            crate::redact::redact_value(&mut value);
-            value
-        };
+        let shown = |value: &Value| crate::secrets::shown_value(&self.attribute, value);
         f.debug_struct("ChangedAttribute")
             .field("attribute", &self.attribute)
             .field("previous", &shown(&self.previous))

@@ -1,9 +1,16 @@
 //! Chatwoot webhooks: signature verification on the raw body, and typed events.
 //!
-//! A receiver should (1) verify the raw bytes with [`WebhookVerifier`], (2) persist the
-//! delivery under [`Delivery::dedupe_key`] so Chatwoot's retries are processed once, (3) answer
-//! 2xx quickly (Chatwoot waits about 5 s), then (4) parse with [`WebhookEvent::parse`] and
-//! process asynchronously.
+//! A receiver should (1) accept the raw bytes with [`WebhookVerifier::accept`] (signature and
+//! timestamp window; answer a [`Refusal`] with its status), (2) store the raw delivery in
+//! sync-core's inbox under [`AcceptedDelivery::dedupe_key`] — built from the delivery id and a
+//! digest of the body, never from a parse — so Chatwoot's retries are stored once, (3) answer
+//! 2xx quickly (Chatwoot waits about 5 s), then (4) in a worker, parse with
+//! [`WebhookEvent::parse`] and process; a body that never parses goes to dead letters with the
+//! reason ([`dead_letter`]). Parsing before storing would answer 400 to a signed delivery and
+//! lose it.
+//!
+//! [`WebhookVerifier::verify_and_parse`] does both steps at once, for receivers without an
+//! inbox.
 //!
 //! ```
 //! use chatwoot_client::webhook::{WebhookEvent, WebhookVerifier, sign};
@@ -27,6 +34,7 @@
 //! assert_eq!(change.change("status").unwrap().current, "resolved");
 //! ```
 
+mod accept;
 mod events;
 mod verify;
 
@@ -34,6 +42,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use accept::{AcceptedDelivery, Refusal, dead_letter, inbox_headers};
 pub use events::{
     ChangedAttribute, ContactEvent, ConversationEvent, InboxEvent, MessageEvent, ResourceRef,
     TypingEvent, UnknownEvent, WebhookEvent, WebwidgetEvent,

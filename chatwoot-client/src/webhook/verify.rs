@@ -84,13 +84,20 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// The key to deduplicate deliveries by: `delivery:<X-Chatwoot-Delivery>` when the server
-    /// sends one, else `sha256:<hex of the body>` (a retry resends the same bytes).
+    /// The key to deduplicate deliveries by, built from what was received:
+    /// `delivery:<X-Chatwoot-Delivery>:sha256:<hex of the raw body>` when the server sends a
+    /// delivery id, else `sha256:<hex of the raw body>`. A retry resends the same id and bytes;
+    /// two different bodies never share a key, even under one delivery id.
     pub fn dedupe_key(&self) -> String {
         match &self.delivery_id {
-            Some(id) => format!("delivery:{id}"),
+            Some(id) => format!("delivery:{id}:sha256:{}", self.body_sha256),
             None => format!("sha256:{}", self.body_sha256),
         }
+    }
+
+    /// Lowercase hex SHA-256 of the raw body.
+    pub fn body_sha256(&self) -> &str {
+        &self.body_sha256
     }
 
     /// `true` when the signature was checked and matched.
@@ -163,7 +170,7 @@ impl<'a> SignatureHeaders<'a> {
 /// let verifier = WebhookVerifier::new("s3cret");
 /// let delivery = verifier.verify_headers_at(headers, body, now).unwrap();
 /// assert_eq!(delivery.authenticity, Authenticity::Verified);
-/// assert_eq!(delivery.dedupe_key(), "delivery:0b6a8f9e-2c1d-4c57-9b8e-1f2a3b4c5d6e");
+/// assert!(delivery.dedupe_key().starts_with("delivery:0b6a8f9e-2c1d-4c57-9b8e-1f2a3b4c5d6e:sha256:"));
 ///
 /// // One changed byte and the delivery is refused.
 /// let tampered = br#"{"event":"contact_created","id":6,"name":"Ada"}"#;
@@ -301,13 +308,17 @@ impl WebhookVerifier {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Delivery, WebhookError> {
+        // Headers are taken exactly as received: no trimming, so what is keyed and checked is
+        // what was sent.
         let delivery_id = headers
             .delivery
-            .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(str::to_string);
         let body_sha256 = hex::encode(Sha256::digest(body));
-        let signature = headers.signature.map(str::trim).filter(|s| !s.is_empty());
+        let signature = headers.signature;
+        if let Some(signature) = signature {
+            check_signature_format(signature)?;
+        }
 
         let Some(signature) = signature else {
             if self.secret.is_some() && self.accept_unsigned && !self.mixed_fleet {
@@ -333,16 +344,17 @@ impl WebhookVerifier {
 
         let raw_timestamp = headers
             .timestamp
-            .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(WebhookError::MissingTimestamp)?;
-        let seconds: i64 = raw_timestamp
-            .parse()
-            .map_err(|_| WebhookError::MalformedTimestamp(raw_timestamp.to_string()))?;
+        // Unix seconds as Chatwoot writes them: digits only (no sign, no spaces).
+        let seconds: i64 = Some(raw_timestamp)
+            .filter(|t| t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| WebhookError::MalformedTimestamp(shorten(raw_timestamp)))?;
         let timestamp = Utc
             .timestamp_opt(seconds, 0)
             .single()
-            .ok_or_else(|| WebhookError::MalformedTimestamp(raw_timestamp.to_string()))?;
+            .ok_or_else(|| WebhookError::MalformedTimestamp(shorten(raw_timestamp)))?;
 
         let Some(secret) = &self.secret else {
             tracing::warn!(
@@ -357,14 +369,9 @@ impl WebhookVerifier {
             });
         };
 
-        let hex_digest = signature
-            .strip_prefix("sha256=")
-            .or_else(|| signature.strip_prefix("SHA256="))
-            .ok_or_else(|| WebhookError::MalformedSignature(redact_signature(signature)))?;
-        let expected = hex::decode(hex_digest)
-            .ok()
-            .filter(|bytes| bytes.len() == 32)
-            .ok_or_else(|| WebhookError::MalformedSignature(redact_signature(signature)))?;
+        // The format was checked above: `sha256=` + 64 lowercase hex digits.
+        let expected = hex::decode(&signature["sha256=".len()..])
+            .map_err(|_| WebhookError::MalformedSignature(shorten(signature)))?;
         // Check the MAC before the clock, so a forged request learns nothing about the window.
         signed_mac(secret.expose_secret().as_bytes(), raw_timestamp, body)
             .verify_slice(&expected)
@@ -388,10 +395,28 @@ impl WebhookVerifier {
     }
 }
 
-/// Keep a malformed signature recognisable in errors without echoing all of it.
-fn redact_signature(signature: &str) -> String {
-    let shown: String = signature.chars().take(12).collect();
-    if signature.chars().count() > 12 {
+/// Accept a signature only as Chatwoot writes it: `sha256=` followed by exactly 64 lowercase
+/// hex digits (`OpenSSL::HMAC.hexdigest`), nothing before, after or in between.
+fn check_signature_format(signature: &str) -> Result<(), WebhookError> {
+    let well_formed = signature.strip_prefix("sha256=").is_some_and(|hex| {
+        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    });
+    if well_formed {
+        Ok(())
+    } else {
+        Err(WebhookError::MalformedSignature(shorten(signature)))
+    }
+}
+
+/// Keep a malformed header recognisable in errors without echoing all of it; control
+/// characters are shown escaped.
+fn shorten(value: &str) -> String {
+    let shown: String = value
+        .chars()
+        .take(12)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().count() > 12 {
         format!("{shown}…")
     } else {
         shown

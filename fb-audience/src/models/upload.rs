@@ -27,6 +27,20 @@ pub struct UploadResponse {
     pub extra: Map<String, Value>,
 }
 
+impl UploadResponse {
+    /// An answer that says nothing (the batch's real answer was lost).
+    pub(crate) fn empty() -> Self {
+        UploadResponse {
+            audience_id: None,
+            session_id: None,
+            num_received: 0,
+            num_invalid_entries: 0,
+            invalid_entry_samples: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+}
+
 /// One example of an unusable row, as Meta reports it (a map entry or a list element).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -4,8 +4,21 @@
 //! payload loses nothing. Named fields that Magento leaves out (it omits `null`s) are `Option`.
 //! PHP encodes an empty object as `[]`; the models accept that where an object is expected.
 
+mod creditmemo;
+mod customer;
+mod document_item;
+mod invoice;
 pub(crate) mod order;
+mod product;
+mod shipment;
 mod store;
+
+pub use creditmemo::Creditmemo;
+pub use customer::{Customer, CustomerAddress};
+pub use document_item::DocumentItem;
+pub use invoice::Invoice;
+pub use product::{CustomAttribute, Product};
+pub use shipment::{Shipment, ShipmentItem, ShipmentTrack};
 
 pub use order::{
     Address, Order, OrderExtensionAttributes, OrderItem, OrderState, Payment, Shipping,
@@ -15,7 +28,8 @@ pub use store::{StoreConfig, StoreGroup, StoreView, Website};
 
 /// A resource with a numeric id, used to de-duplicate pages and to page by keyset.
 pub trait EntityId {
-    /// The id (`entity_id` for orders, `id` for stores).
+    /// The id (`entity_id` for orders, invoices, shipments and credit memos; `id` for stores,
+    /// customers and products).
     fn entity_id(&self) -> u64;
 }
 

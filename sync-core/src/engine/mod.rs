@@ -8,7 +8,7 @@ mod progress;
 mod replay;
 mod report;
 
-pub use pipeline::{MissingStore, OnExhausted, Pipeline, PipelineBuilder};
+pub use pipeline::{DEFAULT_SINK_TIMEOUT, MissingStore, OnExhausted, Pipeline, PipelineBuilder};
 pub use progress::{Phase, Progress};
-pub use replay::{ReplayReport, replay_dead_letters};
+pub use replay::{ReplayReport, replay_dead_letters, replay_dead_letters_redacted};
 pub use report::{RunError, RunErrorKind, RunReport};

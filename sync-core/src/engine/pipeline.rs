@@ -13,6 +13,8 @@ use tracing::Instrument;
 use super::progress::{Phase, Progress};
 use super::report::{RunError, RunErrorKind, RunReport};
 use crate::cursor::Cursor;
+use crate::error::StageError;
+use crate::redact::Redactor;
 use crate::retry::{ExponentialBackoff, RetryDecision, RetryPolicy, RetryState};
 use crate::sink::{Ack, Sink, SinkRecord};
 use crate::source::{Source, SourceOrder, SourceRecord};
@@ -34,6 +36,10 @@ pub enum OnExhausted {
 
 type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// The default [`PipelineBuilder::sink_timeout`]: far longer than any sane batch write, short
+/// enough that a hung connection does not stop a scheduled run for good.
+pub const DEFAULT_SINK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
 /// Builds a [`Pipeline`].
 pub struct PipelineBuilder<S, K> {
     stream: StreamKey,
@@ -44,6 +50,8 @@ pub struct PipelineBuilder<S, K> {
     retry: Arc<dyn RetryPolicy>,
     on_exhausted: OnExhausted,
     clock: Clock,
+    redactor: Redactor,
+    sink_timeout: Duration,
 }
 
 impl<S, K> fmt::Debug for PipelineBuilder<S, K> {
@@ -84,6 +92,22 @@ where
         self.on_exhausted = action;
         self
     }
+    /// Every dead-letter reason and stored response, and the engine's log lines about them, go
+    /// through this redactor: the last line of defence should a sink put a credential into a
+    /// reason (default [`Redactor::new`], which masks the generic secret names and
+    /// `Bearer …` tokens). Pass the client's redactor to mask its names and values too.
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+    /// How long one [`Sink::write`] call may take (default [`DEFAULT_SINK_TIMEOUT`], 5 min). A
+    /// call that takes longer is abandoned and its records are retried like any transient
+    /// failure (then halted on or dead-lettered per [`OnExhausted`]). Sinks must be idempotent
+    /// anyway: the abandoned call may have written some records.
+    pub fn sink_timeout(mut self, timeout: Duration) -> Self {
+        self.sink_timeout = timeout;
+        self
+    }
     /// The clock used for run start (tests inject a fixed one).
     pub fn clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -101,6 +125,8 @@ where
             retry: self.retry,
             on_exhausted: self.on_exhausted,
             clock: self.clock,
+            redactor: self.redactor,
+            sink_timeout: self.sink_timeout,
             progress,
         })
     }
@@ -130,6 +156,8 @@ pub struct Pipeline<S, K> {
     retry: Arc<dyn RetryPolicy>,
     on_exhausted: OnExhausted,
     clock: Clock,
+    redactor: Redactor,
+    sink_timeout: Duration,
     progress: watch::Sender<Progress>,
 }
 
@@ -139,6 +167,7 @@ impl<S, K> fmt::Debug for Pipeline<S, K> {
             .field("stream", &self.stream)
             .field("retry", &self.retry)
             .field("on_exhausted", &self.on_exhausted)
+            .field("sink_timeout", &self.sink_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -182,6 +211,8 @@ where
             retry: Arc::new(ExponentialBackoff::default()),
             on_exhausted: OnExhausted::default(),
             clock: Arc::new(Utc::now),
+            redactor: Redactor::new(),
+            sink_timeout: DEFAULT_SINK_TIMEOUT,
         }
     }
 
@@ -241,7 +272,8 @@ where
                 Ok(run.report)
             }
             Err(kind) => {
-                tracing::warn!(error = %kind, "run stopped");
+                let error = self.redactor.text(&kind.to_string());
+                tracing::warn!(%error, "run stopped");
                 Err(RunError {
                     kind,
                     report: run.report,
@@ -370,7 +402,15 @@ where
                     data: &batch[i].data,
                 })
                 .collect();
-            let acks = match self.sink.write(&records).await {
+            let written =
+                match tokio::time::timeout(self.sink_timeout, self.sink.write(&records)).await {
+                    Ok(written) => written,
+                    Err(_elapsed) => Err(StageError::transient(format!(
+                        "the sink did not answer within {:?} (PipelineBuilder::sink_timeout)",
+                        self.sink_timeout
+                    ))),
+                };
+            let acks = match written {
                 Ok(acks) if acks.len() == records.len() => acks,
                 Ok(acks) => {
                     return Err(RunErrorKind::SinkContract {
@@ -464,7 +504,7 @@ where
                             unfinished: Some(RunErrorKind::RetriesExhausted {
                                 keys: pending.iter().map(|&i| batch[i].key.clone()).collect(),
                                 first_key: batch[first].key.clone(),
-                                reason: reasons[0].0.clone(),
+                                reason: self.redactor.text(&reasons[0].0),
                                 attempts,
                             }),
                         });
@@ -486,6 +526,9 @@ where
                 key: record.key.clone(),
                 source,
             })?;
+        // Sinks should have redacted already; this is the last chance before the store.
+        let reason = self.redactor.text(&reason);
+        let last_response = last_response.map(|r| self.redactor.document(&r));
         tracing::warn!(key = %record.key, %reason, "dead-lettering record");
         self.dead_letters
             .put(NewDeadLetter {

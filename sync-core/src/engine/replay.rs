@@ -2,6 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::redact::Redactor;
 use crate::sink::{Ack, Sink, SinkRecord};
 use crate::store::{DeadLetterQuery, DeadLetterStore, StoreError};
 
@@ -19,12 +20,28 @@ pub struct ReplayReport {
 /// Send the dead letters matching `query` to `sink` again, one batch of up to `batch_size`.
 ///
 /// A delivered letter is marked replayed; a letter that fails again keeps its place with the new
-/// reason and one more attempt. Nothing is deleted.
+/// reason and one more attempt. Nothing is deleted. New reasons go through a default
+/// [`Redactor`]; see [`replay_dead_letters_redacted`] to pass the client's.
 pub async fn replay_dead_letters<R, K>(
     store: &dyn DeadLetterStore,
     query: &DeadLetterQuery,
     sink: &K,
     batch_size: u32,
+) -> Result<ReplayReport, StoreError>
+where
+    R: DeserializeOwned + Send + Sync,
+    K: Sink<R> + ?Sized,
+{
+    replay_dead_letters_redacted(store, query, sink, batch_size, &Redactor::new()).await
+}
+
+/// [`replay_dead_letters`], with every new reason and response stored through `redactor`.
+pub async fn replay_dead_letters_redacted<R, K>(
+    store: &dyn DeadLetterStore,
+    query: &DeadLetterQuery,
+    sink: &K,
+    batch_size: u32,
+    redactor: &Redactor,
 ) -> Result<ReplayReport, StoreError>
 where
     R: DeserializeOwned + Send + Sync,
@@ -72,10 +89,13 @@ where
                     report.delivered += 1;
                 }
                 Ack::RetryLater { reason, .. } => {
+                    let reason = redactor.text(&reason);
                     store.record_failure(letter.id, &reason, None).await?;
                     report.failed += 1;
                 }
                 Ack::Rejected { reason, response } => {
+                    let reason = redactor.text(&reason);
+                    let response = response.map(|r| redactor.document(&r));
                     store
                         .record_failure(letter.id, &reason, response.as_deref())
                         .await?;

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 
 use super::response::HttpResponse;
 use crate::verdict::{Classify, PermanentKind, Verdict};
@@ -61,7 +61,11 @@ impl fmt::Display for RequestSummary {
 }
 
 /// A request that finally failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Display` and `Debug` of a status error go through the response's
+/// [`Redactor`](crate::Redactor) (the executor's), even when a client rebuilt the error from its
+/// parts.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum HttpError {
     /// The request could not be built (an invalid URL or header). Fix the client configuration.
@@ -86,7 +90,7 @@ pub enum HttpError {
         source: Option<reqwest::Error>,
     },
     /// The server answered with a status the classifier does not accept.
-    #[error("{request} answered {}{}: {}", .response.status, redirect_hint(response), .response.body_excerpt())]
+    #[error("{}", status_message(request, response))]
     Status {
         /// Where the request was going.
         request: Box<RequestSummary>,
@@ -95,24 +99,89 @@ pub enum HttpError {
         /// The classifier's verdict on that response.
         verdict: Verdict,
     },
+    /// The response body was larger than the executor's
+    /// [`max_response_bytes`](super::HttpExecutorBuilder::max_response_bytes); reading stopped
+    /// at the limit. Permanent: the same request would get the same body.
+    #[error(
+        "{request} answered {status} with a body over the {limit}-byte limit \
+         (raise HttpExecutorBuilder::max_response_bytes or ask for smaller pages)"
+    )]
+    BodyTooLarge {
+        /// Where the request was going.
+        request: Box<RequestSummary>,
+        /// The status the server answered with.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+/// `<request> answered <status>[ (redirected to …)]: <excerpt>`, through the response's redactor
+/// (the request summary may have been built by a client, outside the executor).
+fn status_message(request: &RequestSummary, response: &HttpResponse) -> String {
+    let message = format!(
+        "{request} answered {}{}: {}",
+        response.status,
+        redirect_hint(response),
+        response.body_excerpt()
+    );
+    response.redactor().text(&message)
+}
+
+impl fmt::Debug for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpError::Build {
+                service,
+                operation,
+                message,
+            } => f
+                .debug_struct("Build")
+                .field("service", service)
+                .field("operation", operation)
+                .field("message", message)
+                .finish(),
+            HttpError::Transport {
+                request,
+                kind,
+                source,
+            } => f
+                .debug_struct("Transport")
+                .field("request", request)
+                .field("kind", kind)
+                .field("source", source)
+                .finish(),
+            HttpError::Status {
+                request,
+                response,
+                verdict,
+            } => {
+                let shown = format!(
+                    "Status {{ request: {request:?}, response: {response:?}, verdict: {verdict:?} }}"
+                );
+                f.write_str(&response.redactor().text(&shown))
+            }
+            HttpError::BodyTooLarge {
+                request,
+                status,
+                limit,
+            } => f
+                .debug_struct("BodyTooLarge")
+                .field("request", request)
+                .field("status", status)
+                .field("limit", limit)
+                .finish(),
+        }
+    }
 }
 
 /// For a redirect, where it pointed: the fix is usually to use that URL as the base URL.
 fn redirect_hint(response: &HttpResponse) -> String {
-    match response.header("location") {
-        Some(location) if response.status.is_redirection() => {
-            // The location may echo query-string credentials: redact it like any URL we print.
-            let shown = match url::Url::parse(location) {
-                Ok(url) => super::redact_url(&url, &[]),
-                Err(_) => location
-                    .split(['?', '#'])
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-            };
-            format!(" (redirected to {shown}; use the final URL as the base URL)")
-        }
-        _ => String::new(),
+    // The location may echo query-string credentials: it goes through the client's redactor,
+    // which knows the names that client registered.
+    match response.redirect_location() {
+        Some(shown) => format!(" (redirected to {shown}; use the final URL as the base URL)"),
+        None => String::new(),
     }
 }
 
@@ -128,9 +197,9 @@ impl HttpError {
     /// The request summary (absent for build errors).
     pub fn request(&self) -> Option<&RequestSummary> {
         match self {
-            HttpError::Transport { request, .. } | HttpError::Status { request, .. } => {
-                Some(request)
-            }
+            HttpError::Transport { request, .. }
+            | HttpError::Status { request, .. }
+            | HttpError::BodyTooLarge { request, .. } => Some(request),
             HttpError::Build { .. } => None,
         }
     }
@@ -155,6 +224,7 @@ impl Classify for HttpError {
             // must be idempotent anyway.
             HttpError::Transport { .. } => Verdict::Retry { after: None },
             HttpError::Status { verdict, .. } => *verdict,
+            HttpError::BodyTooLarge { .. } => Verdict::Permanent(PermanentKind::Server),
         }
     }
 }

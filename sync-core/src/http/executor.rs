@@ -5,17 +5,18 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::{Client, Method, Request};
+use bytes::BytesMut;
+use reqwest::{Client, Method, Request, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::error::{HttpError, RequestSummary, TransportKind};
 use super::rate_limit::RateLimit;
-use super::redact::redact_url;
 use super::response::{HttpResponse, ResponseClassifier, StatusClassifier};
+use crate::redact::Redactor;
 use crate::retry::{ExponentialBackoff, RetryDecision, RetryPolicy, RetryState};
 use crate::retry_after::DEFAULT_MAX_SERVER_WAIT;
-use crate::verdict::Verdict;
+use crate::verdict::{Classify, Verdict};
 
 /// Statuses that say the server did not act on the request: safe to resend even when the
 /// request is not idempotent. A 500, 502 or 504 may come after the work was done. (A vendor
@@ -23,6 +24,10 @@ use crate::verdict::Verdict;
 fn unprocessed(status: u16) -> bool {
     matches!(status, 408 | 425 | 429 | 503)
 }
+
+/// The default [`HttpExecutorBuilder::max_response_bytes`]: far above any page of JSON a vendor
+/// sends, far below what would hurt the process.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 /// What the executor needs to know about a request beyond the request itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +78,8 @@ pub struct HttpExecutorBuilder {
     rate_limit: Option<Arc<RateLimit>>,
     max_server_wait: Duration,
     secret_query_keys: Vec<String>,
+    redactor: Redactor,
+    max_response_bytes: usize,
     user_agent: String,
     client: Option<Client>,
 }
@@ -114,9 +121,31 @@ impl HttpExecutorBuilder {
         self.max_server_wait = d;
         self
     }
-    /// Extra query keys whose values are credentials (redacted in errors and logs).
+    /// Extra query keys whose values are credentials (redacted in errors and logs): registers
+    /// the name on the executor's [`Redactor`] (see [`redactor`](Self::redactor)).
     pub fn secret_query_key(mut self, key: impl Into<String>) -> Self {
-        self.secret_query_keys.push(key.into());
+        let key = key.into();
+        self.redactor.add_name(&key);
+        self.secret_query_keys.push(key);
+        self
+    }
+    /// The [`Redactor`] every URL, redirect `Location`, body excerpt, error and log line of
+    /// this executor goes through (default [`Redactor::new`]: generic names only). Register the
+    /// client's secret names and the secret values it holds on it; keep a clone to add values
+    /// issued later (every clone shares them). Names given to
+    /// [`secret_query_key`](Self::secret_query_key) are registered on it too, whatever the order.
+    pub fn redactor(mut self, redactor: Redactor) -> Self {
+        for key in &self.secret_query_keys {
+            redactor.add_name(key);
+        }
+        self.redactor = redactor;
+        self
+    }
+    /// The largest response body read (default [`DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB). A
+    /// larger body is abandoned after the limit, and the request fails with
+    /// [`HttpError::BodyTooLarge`], which is permanent: a retry would get the same body.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
         self
     }
     /// The `User-Agent` header (default `commerce-sync/<version>`).
@@ -144,7 +173,7 @@ impl HttpExecutorBuilder {
                 .map_err(|e| HttpError::Build {
                     service: self.service.clone(),
                     operation: "client.build".into(),
-                    message: e.without_url().to_string(),
+                    message: self.redactor.text(&e.without_url().to_string()),
                 })?,
         };
         Ok(HttpExecutor {
@@ -156,7 +185,8 @@ impl HttpExecutorBuilder {
                 classifier: self.classifier,
                 rate_limit: self.rate_limit,
                 max_server_wait: self.max_server_wait,
-                secret_query_keys: self.secret_query_keys,
+                redactor: self.redactor,
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }
@@ -170,7 +200,16 @@ struct Inner {
     classifier: Arc<dyn ResponseClassifier>,
     rate_limit: Option<Arc<RateLimit>>,
     max_server_wait: Duration,
-    secret_query_keys: Vec<String>,
+    redactor: Redactor,
+    max_response_bytes: usize,
+}
+
+/// What one attempt ended with, short of a response.
+enum AttemptError {
+    /// Below HTTP: the underlying error has its URL removed.
+    Transport(TransportKind, Option<reqwest::Error>),
+    /// The body passed the size limit.
+    TooLarge(StatusCode),
 }
 
 /// Sends requests with a per-attempt timeout, a shared rate limit, retries by [`Verdict`] and
@@ -204,6 +243,8 @@ impl fmt::Debug for HttpExecutor {
             .field("policy", &self.inner.policy)
             .field("classifier", &self.inner.classifier)
             .field("rate_limit", &self.inner.rate_limit)
+            .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("redactor", &self.inner.redactor)
             .finish_non_exhaustive()
     }
 }
@@ -220,6 +261,8 @@ impl HttpExecutor {
             rate_limit: None,
             max_server_wait: DEFAULT_MAX_SERVER_WAIT,
             secret_query_keys: Vec::new(),
+            redactor: Redactor::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: concat!("commerce-sync/", env!("CARGO_PKG_VERSION")).into(),
             client: None,
         }
@@ -238,6 +281,18 @@ impl HttpExecutor {
     /// The rate limit, if any.
     pub fn rate_limit(&self) -> Option<&Arc<RateLimit>> {
         self.inner.rate_limit.as_ref()
+    }
+
+    /// The redactor this executor's errors, responses and logs go through. Clients print
+    /// their own errors (vendor messages, builder errors) through it too, and add secret
+    /// values issued at run time with [`Redactor::add_value`].
+    pub fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
+    }
+
+    /// The largest response body this executor reads.
+    pub fn max_response_bytes(&self) -> usize {
+        self.inner.max_response_bytes
     }
 
     /// Send a request built by `build`, retrying per the policy. `build` runs once per attempt,
@@ -271,10 +326,10 @@ impl HttpExecutor {
             let request = build(&inner.client).map_err(|e| HttpError::Build {
                 service: inner.service.clone(),
                 operation: meta.operation.to_string(),
-                message: e.without_url().to_string(),
+                message: inner.redactor.text(&e.without_url().to_string()),
             })?;
             let method = request.method().clone();
-            let url = redact_url(request.url(), &inner.secret_query_keys);
+            let url = inner.redactor.url(request.url().as_str());
             let summary = |attempts| {
                 Box::new(RequestSummary {
                     service: inner.service.clone(),
@@ -288,7 +343,7 @@ impl HttpExecutor {
                 limit.acquire().await;
             }
             attempts += 1;
-            tracing::debug!(attempt = attempts, %method, "sending");
+            tracing::debug!(attempt = attempts, %method, url = %url, "sending");
 
             let outcome = self.attempt(request).await;
             let (verdict, error) = match outcome {
@@ -318,7 +373,15 @@ impl HttpExecutor {
                     };
                     (resend, error)
                 }
-                Err((kind, source)) => {
+                Err(AttemptError::TooLarge(status)) => {
+                    let error = HttpError::BodyTooLarge {
+                        request: summary(attempts),
+                        status,
+                        limit: inner.max_response_bytes,
+                    };
+                    (error.verdict(), error)
+                }
+                Err(AttemptError::Transport(kind, source)) => {
                     // Only a request that never left, or one that is safe to repeat, is sent again.
                     let verdict = if kind == TransportKind::Connect || meta.idempotent {
                         Verdict::Retry { after: None }
@@ -338,37 +401,53 @@ impl HttpExecutor {
                 elapsed: started.elapsed(),
             };
             match inner.policy.decide(&verdict, state) {
+                // The error's Display is redacted already; the second pass is the log's own
+                // guarantee, whatever the error holds.
                 RetryDecision::RetryAfter(wait) => {
-                    tracing::info!(error = %error, wait_ms = wait.as_millis() as u64, "retrying");
+                    let error = inner.redactor.text(&error.to_string());
+                    tracing::info!(%error, wait_ms = wait.as_millis() as u64, "retrying");
                     tokio::time::sleep(wait).await;
                 }
                 RetryDecision::GiveUp(reason) => {
-                    tracing::warn!(error = %error, %reason, "giving up");
+                    let shown = inner.redactor.text(&error.to_string());
+                    tracing::warn!(error = %shown, %reason, "giving up");
                     return Err(error);
                 }
             }
         }
     }
 
-    /// One attempt: send and read the whole body within the per-attempt timeout.
-    async fn attempt(
-        &self,
-        request: Request,
-    ) -> Result<HttpResponse, (TransportKind, Option<reqwest::Error>)> {
+    /// One attempt: send and read the body, up to the size limit, within the per-attempt
+    /// timeout.
+    async fn attempt(&self, request: Request) -> Result<HttpResponse, AttemptError> {
+        let limit = self.inner.max_response_bytes;
         let exchange = async {
-            let response = self.inner.client.execute(request).await?;
+            let mut response = self.inner.client.execute(request).await?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>(HttpResponse {
-                status,
-                headers,
-                body,
-            })
+            // A declared length over the limit fails before reading anything.
+            if response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
+            {
+                return Ok(Err(status));
+            }
+            let expected = response.content_length().unwrap_or(0) as usize;
+            let mut body = BytesMut::with_capacity(expected.min(limit).min(1 << 20));
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > limit {
+                    // Dropping the response closes the connection: the rest is never read.
+                    return Ok(Err(status));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Ok(HttpResponse::new(status, headers, body.freeze())
+                .with_redactor(self.inner.redactor.clone())))
         };
         match tokio::time::timeout(self.inner.attempt_timeout, exchange).await {
-            Err(_elapsed) => Err((TransportKind::Timeout, None)),
-            Ok(Ok(response)) => Ok(response),
+            Err(_elapsed) => Err(AttemptError::Transport(TransportKind::Timeout, None)),
+            Ok(Ok(Ok(response))) => Ok(response),
+            Ok(Ok(Err(status))) => Err(AttemptError::TooLarge(status)),
             Ok(Err(e)) => {
                 let kind = if e.is_connect() {
                     TransportKind::Connect
@@ -377,7 +456,7 @@ impl HttpExecutor {
                 } else {
                     TransportKind::Other
                 };
-                Err((kind, Some(e.without_url())))
+                Err(AttemptError::Transport(kind, Some(e.without_url())))
             }
         }
     }

@@ -2,7 +2,9 @@
 //!
 //! One sender for all five clients: a per-attempt timeout, retries by [`Verdict`](crate::Verdict)
 //! through a [`RetryPolicy`](crate::retry::RetryPolicy), a [`RateLimit`] shared by every client
-//! of one account, `tracing` spans with a request id, and errors that never carry credentials.
+//! of one account, `tracing` spans with a request id, a cap on response bodies, and errors and
+//! logs that go through the executor's [`Redactor`](crate::Redactor), so they never carry
+//! credentials.
 
 mod error;
 mod executor;
@@ -12,7 +14,7 @@ mod redact;
 mod response;
 
 pub use error::{HttpError, RequestSummary, TransportKind};
-pub use executor::{HttpExecutor, HttpExecutorBuilder, RequestMeta};
+pub use executor::{DEFAULT_MAX_RESPONSE_BYTES, HttpExecutor, HttpExecutorBuilder, RequestMeta};
 pub use loopback::is_loopback;
 pub use rate_limit::{RateLimit, RateQuota};
 pub use redact::{

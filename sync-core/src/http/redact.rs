@@ -1,14 +1,18 @@
-//! What we print never carries a credential: URLs (user-info and named query keys) and response
-//! bodies (values of secret-looking JSON keys) are redacted before they reach an error or a log.
+//! The first redaction helpers, kept for the client crates that call them. They are thin
+//! wrappers over [`Redactor`], the one redaction path: new code uses the executor's
+//! [`Redactor`] ([`HttpExecutor::redactor`](super::HttpExecutor::redactor)), which also knows
+//! the client's registered secret names and values.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use url::Url;
 
-/// What stands in place of a secret.
-pub const REDACTED: &str = "[REDACTED]";
+use crate::redact::Redactor;
 
-/// Query keys redacted in every URL we print, whatever the vendor: they are credentials in
-/// some API or other.
+pub use crate::redact::REDACTED;
+
+/// Query keys [`redact_url`] and [`redacted_excerpt`] treat as credentials besides the
+/// [generic names](crate::redact::GENERIC_SECRET_NAMES). The executor does not use this list:
+/// each client registers its own names on its [`Redactor`].
 pub const ALWAYS_SECRET_QUERY_KEYS: &[&str] = &[
     "access_token",
     "api_key",
@@ -26,8 +30,18 @@ pub const ALWAYS_SECRET_QUERY_KEYS: &[&str] = &[
     "token",
 ];
 
-/// `url` as a string with user-info removed and the values of secret query keys replaced by
-/// `[REDACTED]`. Keys match case-insensitively against [`ALWAYS_SECRET_QUERY_KEYS`] and `extra`.
+/// A [`Redactor`] that knows [`ALWAYS_SECRET_QUERY_KEYS`] and `extra`.
+fn legacy_redactor<S: AsRef<str>>(extra: &[S]) -> Redactor {
+    let redactor = Redactor::new().secret_names(ALWAYS_SECRET_QUERY_KEYS.iter().copied());
+    for name in extra {
+        redactor.add_name(name.as_ref());
+    }
+    redactor
+}
+
+/// `url` as a string with user-info and fragment removed and the values of secret query keys
+/// replaced by `[REDACTED]`: [`Redactor::url`] with [`ALWAYS_SECRET_QUERY_KEYS`] and `extra`
+/// registered. Prefer the client's executor's [`Redactor::url`].
 ///
 /// ```
 /// use sync_core::http::redact_url;
@@ -38,90 +52,29 @@ pub const ALWAYS_SECRET_QUERY_KEYS: &[&str] = &[
 /// );
 /// ```
 pub fn redact_url(url: &Url, extra: &[String]) -> String {
-    let mut clean = url.clone();
-    let _ = clean.set_username("");
-    let _ = clean.set_password(None);
-    clean.set_query(None);
-    clean.set_fragment(None);
-    let mut out = clean.to_string();
-    if let Some(query) = url.query() {
-        out.push('?');
-        let mut first = true;
-        for pair in query.split('&') {
-            if !first {
-                out.push('&');
-            }
-            first = false;
-            let (raw_key, _) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = percent_decode_lossy(raw_key);
-            let secret = ALWAYS_SECRET_QUERY_KEYS
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(&key))
-                || extra.iter().any(|k| k.eq_ignore_ascii_case(&key));
-            if secret {
-                out.push_str(raw_key);
-                out.push('=');
-                out.push_str(REDACTED);
-            } else {
-                out.push_str(pair);
-            }
-        }
-    }
-    out
-}
-
-fn percent_decode_lossy(s: &str) -> String {
-    url::form_urlencoded::parse(format!("{s}=").as_bytes())
-        .next()
-        .map(|(k, _)| k.into_owned())
-        .unwrap_or_default()
+    let mut shown = url.clone();
+    shown.set_fragment(None);
+    legacy_redactor(extra).url(shown.as_str())
 }
 
 /// Whether a JSON key names a credential (`hmac_token`, `imap_password`, `api_key`,
-/// `otp_secret`, …). Errs on the side of hiding: a hidden harmless value costs a look at the
-/// field; a printed password costs a rotation.
+/// `otp_secret`, …): [`Redactor::is_secret_name`] of a redactor that knows only the generic
+/// names. Errs on the side of hiding: a hidden harmless value costs a look at the field; a
+/// printed password costs a rotation.
 pub fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    const PARTS: [&str; 8] = [
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "credential",
-        "private_key",
-        "api_key",
-        "apikey",
-    ];
-    PARTS.iter().any(|part| key.contains(part))
-        || key == "key"
-        || key.ends_with("_key") && (key.contains("access") || key.contains("signing"))
-        || key.starts_with("otp")
+    Redactor::new().is_secret_name(key)
 }
 
-/// Replace, at any depth, the non-null values of secret keys with `[REDACTED]`.
+/// Replace, at any depth, the non-null values of secret keys with `[REDACTED]` (and mask
+/// credentials inside strings): [`Redactor::json`] with the generic names.
 pub fn redact_json(value: &mut Value) {
-    match value {
-        Value::Object(map) => redact_map(map),
-        Value::Array(items) => items.iter_mut().for_each(redact_json),
-        _ => {}
-    }
+    Redactor::new().json(value)
 }
 
-fn redact_map(map: &mut Map<String, Value>) {
-    for (key, value) in map.iter_mut() {
-        if is_secret_key(key) {
-            if !value.is_null() {
-                *value = Value::String(REDACTED.into());
-            }
-        } else {
-            redact_json(value);
-        }
-    }
-}
-
-/// At most `max` characters of a response body (then `…`), safe for an error message: JSON has
-/// the values of secret keys redacted; a body that is not JSON is shown only when it mentions
-/// nothing secret-looking.
+/// At most `max` characters of a response body (then `…`), safe for an error message:
+/// [`Redactor::excerpt`] with [`ALWAYS_SECRET_QUERY_KEYS`] registered. Prefer
+/// [`HttpResponse::body_excerpt`](super::HttpResponse::body_excerpt), which uses the client's
+/// redactor.
 ///
 /// ```
 /// use sync_core::http::redacted_excerpt;
@@ -130,27 +83,7 @@ fn redact_map(map: &mut Map<String, Value>) {
 /// assert_eq!(redacted_excerpt(b"Bad Gateway", 200), "Bad Gateway");
 /// ```
 pub fn redacted_excerpt(body: &[u8], max: usize) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(mut value) => {
-            redact_json(&mut value);
-            value.to_string()
-        }
-        Err(_) => {
-            let text = String::from_utf8_lossy(body);
-            let lower = text.to_ascii_lowercase();
-            if ["token", "secret", "password", "key", "credential"]
-                .iter()
-                .any(|word| lower.contains(word))
-            {
-                return "(withheld: the body is not valid JSON and may contain credentials)".into();
-            }
-            text.into_owned()
-        }
-    };
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    }
+    legacy_redactor::<&str>(&[]).excerpt(body, max)
 }
 
 #[cfg(test)]
@@ -189,6 +122,8 @@ mod tests {
             "page_access_token",
             "bot_token",
             "otp_secret",
+            "authorization",
+            "X-Api-Key",
         ] {
             assert!(is_secret_key(key), "{key}");
         }
@@ -219,5 +154,14 @@ mod tests {
         assert!(!redacted_excerpt(broken, 200).contains("hunter2"));
         assert_eq!(redacted_excerpt(b"Bad Gateway", 200), "Bad Gateway");
         assert_eq!(redacted_excerpt(b"abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn plain_text_echoes_are_masked_not_withheld() {
+        let body = b"GET /orders?consumer_key=ck_live_1234&page=2\nAuthorization: Bearer abc";
+        let excerpt = redacted_excerpt(body, 500);
+        assert!(!excerpt.contains("ck_live_1234"), "{excerpt}");
+        assert!(!excerpt.contains("abc"), "{excerpt}");
+        assert!(excerpt.contains("page=2"), "{excerpt}");
     }
 }

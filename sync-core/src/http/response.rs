@@ -8,10 +8,18 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
+use crate::redact::Redactor;
 use crate::retry_after::parse_retry_after;
 use crate::verdict::Verdict;
 
+/// How many characters of a body [`HttpResponse::body_excerpt`] shows.
+const EXCERPT_CHARS: usize = 512;
+
 /// A response whose body has been read. Clients decode it with [`HttpResponse::json`].
+///
+/// It carries the [`Redactor`] of the executor that received it, so its `Debug`,
+/// [`body_excerpt`](HttpResponse::body_excerpt) and every [`HttpError`](super::HttpError)
+/// holding it mask that client's registered secrets. Build one with [`HttpResponse::new`].
 #[derive(Clone)]
 pub struct HttpResponse {
     /// Status code.
@@ -20,6 +28,8 @@ pub struct HttpResponse {
     pub headers: HeaderMap,
     /// The raw body.
     pub body: Bytes,
+    /// Masks credentials in everything printed from this response.
+    redactor: Redactor,
 }
 
 /// A body that did not decode into the expected type, with the JSON path where it failed.
@@ -33,9 +43,36 @@ pub struct DecodeError {
 }
 
 impl HttpResponse {
+    /// A response with a default [`Redactor`] (generic secret names only); the executor's
+    /// responses carry its own (see [`with_redactor`](HttpResponse::with_redactor)).
+    pub fn new(status: StatusCode, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body: body.into(),
+            redactor: Redactor::new(),
+        }
+    }
+
+    /// Print this response through `redactor` from now on.
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// The redactor everything printed from this response goes through.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
     /// Decode the body as JSON, reporting the path of the first mismatch.
+    /// serde may quote the offending value (`invalid type: string "…"`), so the message goes
+    /// through this response's [`Redactor`].
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
-        decode_json(&self.body)
+        decode_json(&self.body).map_err(|e| DecodeError {
+            path: e.path,
+            message: self.redactor.text(&e.message),
+        })
     }
 
     /// The body as text (lossy UTF-8).
@@ -55,9 +92,18 @@ impl HttpResponse {
     }
 
     /// The first 512 characters of the body, for error messages and dead-letter reasons, with
-    /// credentials redacted (see [`redacted_excerpt`](super::redacted_excerpt)).
+    /// credentials masked by this response's [`Redactor`] (see [`Redactor::excerpt`]).
     pub fn body_excerpt(&self) -> String {
-        super::redacted_excerpt(&self.body, 512)
+        self.redactor.excerpt(&self.body, EXCERPT_CHARS)
+    }
+
+    /// `Location` of a redirect, masked by this response's [`Redactor`] (user-info, secret
+    /// query values, registered secret values). `None` when this is not a redirect.
+    pub fn redirect_location(&self) -> Option<String> {
+        if !self.status.is_redirection() {
+            return None;
+        }
+        self.header("location").map(|l| self.redactor.url(l))
     }
 }
 

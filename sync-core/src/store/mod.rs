@@ -30,6 +30,16 @@ pub enum StoreError {
     /// Stored data could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A value is larger than the store accepts. Permanent: a retry would send the same bytes.
+    #[error("{what} of {size} bytes is over the store's {limit}-byte limit")]
+    TooLarge {
+        /// What was refused (for example `inbox body`).
+        what: String,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit it passed, in bytes.
+        limit: usize,
+    },
 }
 
 impl crate::Classify for StoreError {
@@ -37,6 +47,7 @@ impl crate::Classify for StoreError {
         match self {
             StoreError::Backend(_) => crate::Verdict::Retry { after: None },
             StoreError::Corrupt(_) => crate::Verdict::Permanent(crate::PermanentKind::Server),
+            StoreError::TooLarge { .. } => crate::Verdict::Permanent(crate::PermanentKind::Data),
         }
     }
 }

@@ -20,7 +20,7 @@ pub use common::{
 };
 pub use coupon::Coupon;
 pub use customer::{Customer, CustomerPatch};
-pub use order::{NewOrderNote, Order, OrderNote, OrderPatch, OrderStatus, Refund};
+pub use order::{NewOrderNote, NewRefund, Order, OrderNote, OrderPatch, OrderStatus, Refund};
 pub use product::{
     ManageStock, Product, ProductPatch, ProductStatus, ProductType, ProductVariation, StockStatus,
     VariationAttribute,

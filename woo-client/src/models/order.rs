@@ -262,6 +262,60 @@ pub struct Refund {
     pub extra: Map<String, Value>,
 }
 
+/// A refund to create (`POST /orders/<id>/refunds`).
+///
+/// ```
+/// use rust_decimal_macros::dec;
+/// use woo_client::models::NewRefund;
+/// let refund = NewRefund::manual(dec!(10.00)).reason("Damaged in transit");
+/// assert_eq!(
+///     serde_json::to_value(&refund).unwrap(),
+///     serde_json::json!({"amount": "10.00", "reason": "Damaged in transit", "api_refund": false})
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewRefund {
+    /// The amount to refund (sent as a decimal string, as WooCommerce expects).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// Why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Ask the payment gateway to pay the money back. WooCommerce's own default is `true`; this
+    /// type never leaves it implicit.
+    pub api_refund: bool,
+    /// Refunded lines (`[{"id": <line id>, "quantity": 1, "refund_total": 10.0}]`), if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub line_items: Vec<Value>,
+}
+
+impl NewRefund {
+    /// A refund recorded in WooCommerce only (`api_refund: false`): the money is returned
+    /// some other way.
+    pub fn manual(amount: Decimal) -> Self {
+        NewRefund {
+            amount,
+            reason: None,
+            api_refund: false,
+            line_items: Vec::new(),
+        }
+    }
+
+    /// A refund WooCommerce also sends to the payment gateway (`api_refund: true`).
+    pub fn through_gateway(amount: Decimal) -> Self {
+        NewRefund {
+            api_refund: true,
+            ..NewRefund::manual(amount)
+        }
+    }
+
+    /// With a reason.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+}
+
 /// Common changes to an order for `PUT /orders/<id>` and batch updates. Only the fields you set
 /// are sent; put anything else in `extra`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

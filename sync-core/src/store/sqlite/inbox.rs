@@ -11,8 +11,8 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use super::{
-    SqliteStore, db_error, duration_ms, json_text, ms_to_time, now_ms, opt_ms_to_time, parse_json,
-    time_to_ms, to_u32, to_u64,
+    SQLITE_MAX_LENGTH, SqliteStore, db_error, duration_ms, is_too_big, json_text, ms_to_time,
+    now_ms, opt_ms_to_time, parse_json, time_to_ms, to_u32, to_u64,
 };
 use crate::store::{InboxDelivery, InboxStats, InboxStore, Lease, Received, StoreError};
 
@@ -64,6 +64,16 @@ impl InboxStore for SqliteStore {
         headers: &serde_json::Value,
         body: &[u8],
     ) -> Result<Received, StoreError> {
+        // Refused before SQLite sees it: a retry would fail the same way, so this is permanent
+        // (a backend error would be retried).
+        let too_large = |size: usize, limit: usize| StoreError::TooLarge {
+            what: format!("inbox body from {source}"),
+            size,
+            limit,
+        };
+        if body.len() > self.max_inbox_body {
+            return Err(too_large(body.len(), self.max_inbox_body));
+        }
         let headers = json_text(headers)?;
         // A duplicate costs a second, read-only statement. Should the first copy be pruned
         // between the two, the next round stores this one as new.
@@ -83,7 +93,14 @@ impl InboxStore for SqliteStore {
             .bind(now)
             .fetch_optional(&self.pool)
             .await
-            .map_err(db_error)?;
+            .map_err(|e| {
+                // Headers over the limit: as permanent as a body over it.
+                if is_too_big(&e) {
+                    too_large(body.len().max(headers.len()), SQLITE_MAX_LENGTH)
+                } else {
+                    db_error(e)
+                }
+            })?;
             if let Some(id) = inserted {
                 return Ok(Received::New(id));
             }

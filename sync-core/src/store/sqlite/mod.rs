@@ -57,6 +57,14 @@ use super::{StoreError, StreamKey};
 
 pub use schema::SCHEMA_VERSION;
 
+/// The largest string or blob SQLite stores (its compiled-in `SQLITE_MAX_LENGTH`, 10⁹ bytes in
+/// the bundled library), and the default and ceiling of
+/// [`SqliteStoreOptions::max_inbox_body_bytes`].
+pub const SQLITE_MAX_LENGTH: usize = 1_000_000_000;
+
+/// SQLite's `SQLITE_TOOBIG` result code: a string or blob over [`SQLITE_MAX_LENGTH`].
+const SQLITE_TOOBIG: i32 = 18;
+
 /// How hard a commit tries to reach the disk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -104,6 +112,7 @@ pub struct SqliteStoreOptions {
     busy_timeout: Duration,
     durability: Durability,
     create_if_missing: bool,
+    max_inbox_body: usize,
 }
 
 impl SqliteStoreOptions {
@@ -123,6 +132,7 @@ impl SqliteStoreOptions {
             busy_timeout: Duration::from_secs(5),
             durability: Durability::Full,
             create_if_missing: true,
+            max_inbox_body: SQLITE_MAX_LENGTH,
         }
     }
 
@@ -148,6 +158,14 @@ impl SqliteStoreOptions {
     /// How hard commits try to reach the disk.
     pub fn durability(mut self, durability: Durability) -> Self {
         self.durability = durability;
+        self
+    }
+
+    /// The largest webhook body the inbox stores (default and ceiling [`SQLITE_MAX_LENGTH`]).
+    /// A larger one is refused with [`StoreError::TooLarge`], which is permanent: the receiver
+    /// answers it as a client error instead of asking the sender to retry forever.
+    pub fn max_inbox_body_bytes(mut self, limit: usize) -> Self {
+        self.max_inbox_body = limit.min(SQLITE_MAX_LENGTH);
         self
     }
 
@@ -200,6 +218,7 @@ impl SqliteStoreOptions {
         Ok(SqliteStore {
             pool,
             location: location.into(),
+            max_inbox_body: self.max_inbox_body,
         })
     }
 }
@@ -212,6 +231,7 @@ impl SqliteStoreOptions {
 pub struct SqliteStore {
     pool: SqlitePool,
     location: Arc<str>,
+    max_inbox_body: usize,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -220,6 +240,7 @@ impl fmt::Debug for SqliteStore {
             .field("location", &self.location)
             .field("connections", &self.pool.size())
             .field("closed", &self.pool.is_closed())
+            .field("max_inbox_body", &self.max_inbox_body)
             .finish()
     }
 }
@@ -255,6 +276,16 @@ impl SqliteStore {
 
 /// Map a driver error: decoding problems mean the stored data is not what we wrote; everything
 /// else (I/O, busy, a closed pool) is a backend failure worth retrying.
+/// `true` when SQLite refused a string or blob over its length limit.
+fn is_too_big(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        // The low byte is the primary result code, whatever the extended one.
+        .is_some_and(|code| code & 0xff == SQLITE_TOOBIG)
+}
+
 fn db_error(error: sqlx::Error) -> StoreError {
     match error {
         sqlx::Error::ColumnDecode { .. }
@@ -354,5 +385,27 @@ impl SqliteStore {
             .await
             .map_err(db_error)?;
         Ok(Claimed { rows, token, until })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_length_errors_are_recognised() {
+        let store = SqliteStore::open_in_memory().await.unwrap();
+        // zeroblob checks the length before allocating anything.
+        let too_big = sqlx::query("SELECT zeroblob(?1)")
+            .bind(i64::try_from(SQLITE_MAX_LENGTH).unwrap() + 1)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap_err();
+        assert!(is_too_big(&too_big), "{too_big:?}");
+        let other = sqlx::query("SELECT * FROM no_such_table")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap_err();
+        assert!(!is_too_big(&other), "{other:?}");
     }
 }

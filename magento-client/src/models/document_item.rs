@@ -1,0 +1,65 @@
+//! The line items of invoices and credit memos.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::money::serde_decimal_opt;
+
+/// One line of an invoice or a credit memo (`sales-data-invoice-item-interface`,
+/// `sales-data-creditmemo-item-interface`). Amounts are exact decimals in the order currency
+/// (`base_*` in the base currency).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DocumentItem {
+    /// Item id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<u64>,
+    /// The order item it bills or refunds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_item_id: Option<u64>,
+    /// SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Quantity.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_decimal_opt"
+    )]
+    pub qty: Option<Decimal>,
+    /// Unit price.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_decimal_opt"
+    )]
+    pub price: Option<Decimal>,
+    /// Unit price, base currency.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_decimal_opt"
+    )]
+    pub base_price: Option<Decimal>,
+    /// Row total.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_decimal_opt"
+    )]
+    pub row_total: Option<Decimal>,
+    /// Tax.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_decimal_opt"
+    )]
+    pub tax_amount: Option<Decimal>,
+    /// Every field not named above.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
