@@ -223,7 +223,7 @@ impl Default for Options {
 /// The base URL, or an error that never echoes it raw: user-info and the query (where a
 /// pasted token would be) are left out, and the rest goes through the redactor.
 fn parse_base_url(raw: &str, redactor: &Redactor) -> Result<Url, Error> {
-    let shown = || redactor.url(&without_query(raw));
+    let shown = || shown_base_url(raw, redactor);
     let mut url = Url::parse(raw.trim()).map_err(|e| Error::InvalidConfig {
         field: "base_url",
         message: format!(
@@ -262,6 +262,12 @@ fn token_redactor(token: &str) -> Redactor {
     redactor_with_names()
         .secret_value(token)
         .secret_value(token.trim())
+}
+
+/// A base URL as errors and `Debug` show it: without query or fragment, through the redactor
+/// (which masks user-info and the token).
+fn shown_base_url(raw: &str, redactor: &Redactor) -> String {
+    redactor.url(&without_query(raw))
 }
 
 /// Everything before `?` or `#`: a query may hold a pasted token, so it is never shown.
@@ -359,12 +365,23 @@ macro_rules! builder_options {
 }
 
 /// Builds an [`ApplicationClient`].
-#[derive(Debug)]
 pub struct ApplicationClientBuilder {
     base_url: String,
     account_id: u64,
     token: ApplicationToken,
     options: Options,
+}
+
+impl fmt::Debug for ApplicationClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redactor = token_redactor(self.token.expose_secret());
+        f.debug_struct("ApplicationClientBuilder")
+            .field("base_url", &shown_base_url(&self.base_url, &redactor))
+            .field("account_id", &self.account_id)
+            .field("token", &self.token)
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl ApplicationClientBuilder {
@@ -455,11 +472,21 @@ impl ApplicationClient {
 }
 
 /// Builds a [`PlatformClient`].
-#[derive(Debug)]
 pub struct PlatformClientBuilder {
     base_url: String,
     token: PlatformToken,
     options: Options,
+}
+
+impl fmt::Debug for PlatformClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redactor = token_redactor(self.token.expose_secret());
+        f.debug_struct("PlatformClientBuilder")
+            .field("base_url", &shown_base_url(&self.base_url, &redactor))
+            .field("token", &self.token)
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl PlatformClientBuilder {

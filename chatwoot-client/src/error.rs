@@ -57,17 +57,35 @@ pub enum ErrorBody {
 impl ErrorBody {
     /// Parse a response body into the shape Chatwoot used.
     pub fn parse(body: &[u8]) -> ErrorBody {
+        ErrorBody::parse_whole(body).cut()
+    }
+
+    /// Parse and redact: a text body is redacted whole and only then cut to 512 characters,
+    /// so a secret straddling the cut is still found.
+    pub(crate) fn parse_redacted(body: &[u8], redactor: &Redactor) -> ErrorBody {
+        ErrorBody::parse_whole(body).redacted(redactor).cut()
+    }
+
+    /// A text body cut to its first 512 characters; other shapes as they are.
+    fn cut(self) -> ErrorBody {
+        match self {
+            ErrorBody::Text(text) => {
+                let cut = text.char_indices().nth(512).map_or(text.len(), |(i, _)| i);
+                ErrorBody::Text(text[..cut].to_string())
+            }
+            other => other,
+        }
+    }
+
+    /// The body's shape, a text body not yet cut.
+    fn parse_whole(body: &[u8]) -> ErrorBody {
         let text = String::from_utf8_lossy(body);
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return ErrorBody::Empty;
         }
         let Ok(value) = serde_json::from_str::<Value>(trimmed) else {
-            let cut = trimmed
-                .char_indices()
-                .nth(512)
-                .map_or(trimmed.len(), |(i, _)| i);
-            return ErrorBody::Text(trimmed[..cut].to_string());
+            return ErrorBody::Text(trimmed.to_string());
         };
         if let Value::Object(map) = &value {
             if let Some(Value::String(error)) = map.get("error") {
@@ -282,7 +300,7 @@ impl Error {
         redactor: &Redactor,
     ) -> Error {
         let status = response.status.as_u16();
-        let body = ErrorBody::parse(&response.body).redacted(redactor);
+        let body = ErrorBody::parse_redacted(&response.body, redactor);
         if status == 401 {
             let hint = unauthorized_hint(api, &body);
             return Error::Unauthorized {
@@ -431,6 +449,23 @@ mod tests {
             panic!()
         };
         assert_eq!(t.len(), 512);
+    }
+
+    #[test]
+    fn a_text_body_is_redacted_before_it_is_cut() {
+        // A proxy's HTML error page echoing the request: the token straddles character 512.
+        let token = "cw8Kq2mZr5TtYv9LpXw3NbQe";
+        let text = format!("{}echo {token} end", "<p>".repeat(165));
+        let at = text.find(token).unwrap();
+        assert!(at < 512 && at + token.len() > 512, "{at}");
+        let redactor = Redactor::new().secret_value(token);
+        let ErrorBody::Text(shown) = ErrorBody::parse_redacted(text.as_bytes(), &redactor) else {
+            panic!()
+        };
+        assert!(shown.chars().count() <= 512, "{}", shown.len());
+        // The first half of the token would survive a cut-then-redact.
+        assert!(!shown.contains(&token[..8]), "{shown}");
+        assert!(!shown.contains(&token[..4]), "{shown}");
     }
 
     #[test]

@@ -170,13 +170,19 @@ async fn exercise() -> LeakCheck {
         format!("ftp://admin:{URL_PASSWORD}@chat.example.com/?x={URL_QUERY_TOKEN}"),
         format!("chat example com/?api_access_token={URL_QUERY_TOKEN}&p={URL_PASSWORD}"),
     ] {
-        let err = ApplicationClient::builder(bad.as_str(), 1, ApplicationToken::new(APP_TOKEN))
-            .build()
-            .unwrap_err();
+        let builder = ApplicationClient::builder(bad.as_str(), 1, ApplicationToken::new(APP_TOKEN));
+        check.record(
+            format!("application builder Debug {bad:.20}"),
+            format!("{builder:?}"),
+        );
+        let err = builder.build().unwrap_err();
         check.record_error(&format!("application builder {bad:.20}"), &err);
-        let err = PlatformClient::builder(bad.as_str(), PlatformToken::new(PLATFORM_TOKEN))
-            .build()
-            .unwrap_err();
+        let builder = PlatformClient::builder(bad.as_str(), PlatformToken::new(PLATFORM_TOKEN));
+        check.record(
+            format!("platform builder Debug {bad:.20}"),
+            format!("{builder:?}"),
+        );
+        let err = builder.build().unwrap_err();
         check.record_error(&format!("platform builder {bad:.20}"), &err);
     }
 
@@ -247,11 +253,46 @@ fn no_secret_reaches_errors_logs_or_dead_letters() {
     let unredacted = runtime.block_on(exercise());
     set_enabled_for_canary_tests(true);
     unredacted.assert_some();
-    let leaked: Vec<String> = unredacted.leaks().into_iter().map(|(_, c)| c).collect();
-    for canary in [APP_TOKEN, PLATFORM_TOKEN, USER_PASSWORD, SSO_TOKEN] {
+    // Per path: each of these must leak with redaction off, or the path is not exercised.
+    let leaks = unredacted.leaks();
+    let mut must_leak: Vec<(String, &str)> = Vec::new();
+    for status in [400, 401, 403, 500] {
+        for shape in ["JsonMessage", "PlainText"] {
+            let case = format!("{status} {shape}");
+            must_leak.push((format!("app contacts.get {case} "), APP_TOKEN));
+            must_leak.push((format!("app contacts.create {case} "), APP_TOKEN));
+            must_leak.push((format!("platform accounts.get {case} "), PLATFORM_TOKEN));
+            must_leak.push((format!("platform users.create {case} "), USER_PASSWORD));
+        }
+    }
+    for (label, canary) in [
+        ("app headers object", APP_TOKEN),
+        ("platform headers object", USER_PASSWORD),
+        ("labels refused", APP_TOKEN),
+        ("app redirect", SSO_TOKEN),
+        ("platform redirect", SSO_TOKEN),
+        (
+            "application builder Debug https://admin:canary",
+            URL_PASSWORD,
+        ),
+        ("platform builder Debug https://admin:canary", URL_PASSWORD),
+        ("application builder ftp://admin:canary-b", URL_PASSWORD),
+        ("platform builder ftp://admin:canary-b", URL_PASSWORD),
+        ("dead letter reason", APP_TOKEN),
+        ("dead letter response", APP_TOKEN),
+        ("logs (TRACE)", APP_TOKEN),
+        ("logs (TRACE)", PLATFORM_TOKEN),
+        ("logs (TRACE)", USER_PASSWORD),
+        ("logs (TRACE)", SSO_TOKEN),
+    ] {
+        must_leak.push((label.to_string(), canary));
+    }
+    for (label, canary) in &must_leak {
         assert!(
-            leaked.iter().any(|c| c == canary),
-            "{canary} never appeared without redaction: the case that echoes it is not exercised"
+            leaks
+                .iter()
+                .any(|(l, c)| l.starts_with(label.as_str()) && c == canary),
+            "{label:?} did not show {canary} without redaction: that path is not exercised"
         );
     }
 }

@@ -115,17 +115,7 @@ impl OAuth1Credentials {
         nonce: &str,
         timestamp: u64,
     ) -> Result<String, Error> {
-        let method = checked_method(method)?;
-        oauth1_authorization(
-            self,
-            &method,
-            url,
-            None,
-            &OAuthParams {
-                nonce: nonce.to_string(),
-                timestamp,
-            },
-        )
+        self.signed_header(method, url, None, nonce, timestamp)
     }
 
     /// Like [`OAuth1Credentials::authorization_header`] for a request whose body is sent as
@@ -138,12 +128,24 @@ impl OAuth1Credentials {
         nonce: &str,
         timestamp: u64,
     ) -> Result<String, Error> {
+        self.signed_header(method, url, Some(form_body), nonce, timestamp)
+    }
+
+    /// The header for `method` on `url` (and the form body, if any) with this nonce and time.
+    fn signed_header(
+        &self,
+        method: &str,
+        url: &Url,
+        form_body: Option<&str>,
+        nonce: &str,
+        timestamp: u64,
+    ) -> Result<String, Error> {
         let method = checked_method(method)?;
         oauth1_authorization(
             self,
             &method,
             url,
-            Some(form_body),
+            form_body,
             &OAuthParams {
                 nonce: nonce.to_string(),
                 timestamp,

@@ -37,8 +37,17 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Userinfo, query and fragment can carry credentials: show what errors show, through
+        // the redactor the client will use (it knows the secret values `auth` holds).
+        let shown = shown_base_url(self.base_url.trim());
+        let shown = match &self.auth {
+            Some(auth) => redactor_for(auth).text(&shown),
+            None => Redactor::new()
+                .secret_names(SECRET_NAMES.iter().copied())
+                .text(&shown),
+        };
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &format_args!("{shown}"))
             .field("auth", &self.auth)
             .field("store_code", &self.store_code)
             .field("page_size", &self.page_size)
@@ -367,6 +376,17 @@ impl ApiCall {
             _ => None,
         }
     }
+
+    /// The OAuth 1.0a `Authorization` header for this call, with a fresh nonce and timestamp.
+    pub(crate) fn oauth1_header(&self, creds: &OAuth1Credentials) -> Result<String, Error> {
+        crate::auth::oauth1_authorization(
+            creds,
+            &self.method,
+            &self.url,
+            self.form_body(),
+            &OAuthParams::fresh(),
+        )
+    }
 }
 
 impl Client {
@@ -478,18 +498,15 @@ impl Client {
     }
 
     /// Send a call with authentication. An admin token refused with 401 is renewed once.
-    pub(crate) async fn call(&self, call: ApiCall) -> Result<HttpResponse, Error> {
+    pub(crate) async fn call(&self, mut call: ApiCall) -> Result<HttpResponse, Error> {
+        // Magento's OAuth verifier reads a literal `+` in the query as `+` (rawurldecode) but
+        // its request parser as a space: send spaces as `%20`, which both read alike.
+        crate::oauth1::spaces_as_percent20(&mut call.url);
         // Refuse what Magento cannot verify before anything is sent: a method its REST API
         // does not route, a form body its verifier would read differently.
         crate::oauth1::checked_method(call.method.as_str())?;
         if let AuthState::OAuth1(creds) = &self.inner.auth {
-            crate::auth::oauth1_authorization(
-                creds,
-                &call.method,
-                &call.url,
-                call.form_body(),
-                &OAuthParams::fresh(),
-            )?;
+            call.oauth1_header(creds)?;
         }
         let meta = if call.idempotent {
             RequestMeta::idempotent(call.operation)
@@ -527,15 +544,9 @@ impl Client {
                     let header = match (&static_header, &self.inner.auth) {
                         (Some(h), _) => h.expose_secret().to_string(),
                         (None, AuthState::OAuth1(creds)) => {
-                            crate::auth::oauth1_authorization(
-                                creds,
-                                &call.method,
-                                &call.url,
-                                call.form_body(),
-                                &OAuthParams::fresh(),
-                            )
-                            // Checked before sending (the top of `call`): never signed wrongly.
-                            .unwrap_or_default()
+                            call.oauth1_header(creds)
+                                // Checked before sending (the top of `call`): never signed wrongly.
+                                .unwrap_or_default()
                         }
                         (None, _) => String::new(),
                     };

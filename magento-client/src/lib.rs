@@ -120,6 +120,7 @@ pub mod paging;
 mod requests;
 pub mod resources;
 mod search;
+mod search_stream;
 pub mod store_match;
 mod stores;
 pub mod sync;
@@ -129,9 +130,9 @@ pub use auth::{AdminCredentials, Auth, OAuth1Credentials};
 pub use client::{Client, ClientBuilder, SECRET_NAMES};
 pub use error::{BEARER_SETTING_HELP, Error, ErrorParameters, MagentoErrorBody};
 pub use models::{
-    Address, Creditmemo, CustomAttribute, Customer, CustomerAddress, DocumentItem, EntityId,
-    Invoice, Order, OrderItem, OrderState, Payment, Product, Shipment, ShipmentItem, ShipmentTrack,
-    StoreConfig, StoreGroup, StoreView, Website,
+    Address, Creditmemo, CustomAttribute, Customer, CustomerAddress, DocumentItem, DocumentTotals,
+    EntityId, Invoice, LineItem, Order, OrderItem, OrderState, Payment, Product, SalesDocument,
+    Shipment, ShipmentItem, ShipmentTrack, StoreConfig, StoreGroup, StoreView, Website,
 };
 pub use money::Money;
 pub use oauth1::{PathNormalization, SignatureMethod};

@@ -9,7 +9,10 @@
 //!   `parse_str` (names with `oauth_` skipped); then the raw query split on `&` and `=`, where a
 //!   part that does not split into exactly a name and a value (`?a&b=1`: `a`) is **dropped**,
 //!   names matching `/oauth_[a-z_-]+/` (anywhere in the raw name) are skipped, and both sides go
-//!   through `urldecode` (`+` is a space). A later name replaces an earlier one.
+//!   through `rawurldecode` (`+` stays a `+`; the form body's `parse_str` makes it a space). A
+//!   later name replaces an earlier one. Because a proposed change (magento/magento2 PR #34896)
+//!   and some builds read the query with `urldecode` instead, the client never sends a literal
+//!   `+` in a query: spaces go as `%20` (`spaces_as_percent20`), which both decode alike.
 //! * **Base URL**: `scheme://host[:port]/path` of the request, normalised by Laminas' URI
 //!   class: lower-case scheme and host, default port dropped, no query, and in the path every
 //!   `%XX` whose character is unreserved or one of `: @ & = + $ , / ; %` is **decoded** (so
@@ -120,6 +123,23 @@ fn urldecode(s: &str) -> String {
         .into_owned()
 }
 
+/// PHP `rawurldecode`: `%XX` decoded, `+` kept, invalid escapes kept as they are.
+fn rawurldecode(s: &str) -> String {
+    percent_decode(s.as_bytes())
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Rewrite a form-encoded query's `+` (a space) as `%20`, so that Magento's OAuth verifier
+/// (`rawurldecode`, or `urldecode` in some builds) and its request parser (`$_GET`) all read a
+/// space, and the client signs the same value. A real `+` is already sent as `%2B`.
+pub(crate) fn spaces_as_percent20(url: &mut Url) {
+    if let Some(query) = url.query().filter(|q| q.contains('+')) {
+        let query = query.replace('+', "%20");
+        url.set_query(Some(&query));
+    }
+}
+
 /// Magento's `_isProtocolParameter`: `preg_match('/oauth_[a-z_-]+/', $name)`, unanchored, on
 /// the raw name.
 fn is_protocol_parameter(raw_name: &str) -> bool {
@@ -154,7 +174,7 @@ impl SignedParams {
             if let [name, value] = pieces.as_slice()
                 && !is_protocol_parameter(name)
             {
-                self.set(urldecode(name), urldecode(value));
+                self.set(rawurldecode(name), rawurldecode(value));
             }
         }
     }
@@ -546,15 +566,72 @@ mod tests {
     }
 
     #[test]
-    fn query_names_containing_oauth_are_not_signed_and_plus_is_a_space() {
+    fn query_names_containing_oauth_are_not_signed_and_plus_stays_a_plus() {
+        // `_extractQueryStringParams` decodes with `rawurldecode`: `+` is a literal `+`.
         let got = base(
             &Method::GET,
-            "https://shop.test/x?my_oauth_token=1&q=a+b%2Bc",
+            "https://shop.test/x?my_oauth_token=1&q=a+b%2Bc%20d",
             None,
         );
         assert_eq!(
             got,
-            format!("GET&https%3A%2F%2Fshop.test%2Fx&{OAUTH}%26q%3Da%2520b%252Bc")
+            format!("GET&https%3A%2F%2Fshop.test%2Fx&{OAUTH}%26q%3Da%252Bb%252Bc%2520d")
+        );
+    }
+
+    #[test]
+    fn spaces_in_a_form_encoded_query_are_sent_as_percent20() {
+        let mut url = Url::parse("https://shop.test/rest/V1/orders").unwrap();
+        url.query_pairs_mut()
+            .append_pair("updated_at", "2024-05-01 10:00:00")
+            .append_pair("sku", "A+B");
+        assert_eq!(
+            url.query(),
+            Some("updated_at=2024-05-01+10%3A00%3A00&sku=A%2BB")
+        );
+        spaces_as_percent20(&mut url);
+        assert_eq!(
+            url.query(),
+            Some("updated_at=2024-05-01%2010%3A00%3A00&sku=A%2BB")
+        );
+        // What the server's `$_GET` reads is unchanged.
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(pairs[0].1, "2024-05-01 10:00:00");
+        assert_eq!(pairs[1].1, "A+B");
+    }
+
+    /// A golden vector worked out by hand from Magento's `Request.php` (`explode('&')`,
+    /// `explode('=')`, `rawurldecode` both sides) and Laminas' `HmacSha256` signature
+    /// (`rawurlencode` k=v, sorted, `METHOD&url&params`, key `cs&ts`); the HMAC value was
+    /// computed with Python's `hmac` module. A space and a `+` in query values.
+    #[test]
+    fn golden_vector_with_a_space_and_a_plus_in_the_query() {
+        let mut url = Url::parse("https://shop.test/rest/V1/orders").unwrap();
+        url.query_pairs_mut()
+            .append_pair(
+                "searchCriteria[filter_groups][0][filters][0][value]",
+                "2024-05-01 10:00:00",
+            )
+            .append_pair("sku", "A+B");
+        spaces_as_percent20(&mut url);
+        let request = SignInput {
+            method: &Method::GET,
+            url: &url,
+            form_body: None,
+        };
+        let protocol = protocol(SignatureMethod::HmacSha256);
+        assert_eq!(
+            signature_base_string(&request, &protocol).unwrap(),
+            format!(
+                "GET&https%3A%2F%2Fshop.test%2Frest%2FV1%2Forders&{OAUTH}%26\
+                 searchCriteria%255Bfilter_groups%255D%255B0%255D%255Bfilters%255D%255B0%255D\
+                 %255Bvalue%255D%3D2024-05-01%252010%253A00%253A00%26sku%3DA%252BB"
+            )
+        );
+        let header = authorization(&request, &protocol, "cs", "ts").unwrap();
+        assert!(
+            header.contains("oauth_signature=\"1uo0yWq3QdJOR4gTvBsNf%2BD7T8bO61epNSLQXBKBCPk%3D\""),
+            "{header}"
         );
     }
 

@@ -2,6 +2,7 @@
 //! streams that page safely.
 
 use std::collections::VecDeque;
+use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use futures_core::Stream;
@@ -9,8 +10,9 @@ use futures_core::Stream;
 use crate::client::Client;
 use crate::error::Error;
 use crate::models::Order;
-use crate::paging::{KeysetPager, OffsetPager, Page, SearchResult};
+use crate::paging::{KeysetPager, Page, SearchResult};
 use crate::search::{Filter, SearchCriteria, SortDirection};
+use crate::search_stream::{SearchPages, offset_stream};
 
 /// The orders resource. Get it from [`Client::orders`].
 #[derive(Debug, Clone)]
@@ -210,29 +212,7 @@ impl Orders {
         &self,
         criteria: SearchCriteria,
     ) -> impl Stream<Item = Result<Order, Error>> + Send + 'static {
-        let criteria = if criteria.sorts_on("entity_id") {
-            criteria
-        } else {
-            criteria.sort("entity_id", SortDirection::Asc)
-        };
-        let criteria = if criteria.has_page_size() {
-            criteria
-        } else {
-            criteria.page_size(self.client.page_size())
-        };
-        let state = (self.clone(), OffsetPager::new(criteria), VecDeque::new());
-        futures_util::stream::try_unfold(state, |(orders, mut pager, mut buffer)| async move {
-            loop {
-                if let Some(order) = buffer.pop_front() {
-                    return Ok(Some((order, (orders, pager, buffer))));
-                }
-                let Some(criteria) = pager.next_criteria() else {
-                    return Ok(None);
-                };
-                let page = orders.search(&criteria).await?;
-                buffer.extend(pager.accept(page)?);
-            }
-        })
+        offset_stream(self.clone(), criteria, self.client.page_size())
     }
 
     /// Every order of `feed`, by keyset paging on `entity_id` (ascending, always page 1).
@@ -274,5 +254,16 @@ impl Orders {
                 return Ok(Some(items));
             }
         }
+    }
+}
+
+impl SearchPages for Orders {
+    type Item = Order;
+
+    fn search_page(
+        &self,
+        criteria: &SearchCriteria,
+    ) -> impl Future<Output = Result<Page<Order>, Error>> + Send {
+        self.search(criteria)
     }
 }

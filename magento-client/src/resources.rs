@@ -10,8 +10,8 @@
 //! | [`Shipment`] | `GET /V1/shipment/{id}` | `GET /V1/shipments` | `Magento_Sales::shipment` |
 //! | [`Creditmemo`] | `GET /V1/creditmemo/{id}` | `GET /V1/creditmemos` | `Magento_Sales::sales_creditmemo` |
 
-use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 
 use futures_core::Stream;
@@ -20,9 +20,10 @@ use serde::de::DeserializeOwned;
 use crate::client::Client;
 use crate::error::Error;
 use crate::models::{Creditmemo, Customer, EntityId, Invoice, Product, Shipment};
-use crate::paging::{OffsetPager, Page, SearchResult};
+use crate::paging::{Page, SearchResult};
 use crate::requests::path_segment;
-use crate::search::{SearchCriteria, SortDirection};
+use crate::search::SearchCriteria;
+use crate::search_stream::{SearchPages, offset_stream};
 
 /// A resource type this crate reads: its routes and the id field its search sorts on.
 pub trait ResourceModel: DeserializeOwned + EntityId + Send + 'static {
@@ -120,29 +121,18 @@ impl<T: ResourceModel> Resource<T> {
         &self,
         criteria: SearchCriteria,
     ) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
-        let criteria = if criteria.sorts_on("entity_id") {
-            criteria
-        } else {
-            criteria.sort("entity_id", SortDirection::Asc)
-        };
-        let criteria = if criteria.has_page_size() {
-            criteria
-        } else {
-            criteria.page_size(self.client.page_size())
-        };
-        let state = (self.clone(), OffsetPager::new(criteria), VecDeque::new());
-        futures_util::stream::try_unfold(state, |(resource, mut pager, mut buffer)| async move {
-            loop {
-                if let Some(item) = buffer.pop_front() {
-                    return Ok(Some((item, (resource, pager, buffer))));
-                }
-                let Some(criteria) = pager.next_criteria() else {
-                    return Ok(None);
-                };
-                let page = resource.search(&criteria).await?;
-                buffer.extend(pager.accept(page)?);
-            }
-        })
+        offset_stream(self.clone(), criteria, self.client.page_size())
+    }
+}
+
+impl<T: ResourceModel> SearchPages for Resource<T> {
+    type Item = T;
+
+    fn search_page(
+        &self,
+        criteria: &SearchCriteria,
+    ) -> impl Future<Output = Result<Page<T>, Error>> + Send {
+        self.search(criteria)
     }
 }
 

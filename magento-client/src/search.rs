@@ -572,7 +572,7 @@ impl SearchCriteria {
     }
 
     /// The query string exactly as the client sends it (`application/x-www-form-urlencoded`:
-    /// brackets as `%5B`/`%5D`, `%` wildcards as `%25`, spaces as `+`).
+    /// brackets as `%5B`/`%5D`, `%` wildcards as `%25`, spaces as `%20`, a `+` as `%2B`).
     ///
     /// ```
     /// use magento_client::{Filter, SearchCriteria};
@@ -590,7 +590,9 @@ impl SearchCriteria {
         for (k, v) in self.to_query_pairs() {
             out.append_pair(&k, &v);
         }
-        out.finish()
+        // Spaces as `%20`, not `+`: Magento's OAuth verifier keeps a `+` (rawurldecode) where
+        // its request parser reads a space, so a `+` would break OAuth 1.0a signatures.
+        out.finish().replace('+', "%20")
     }
 
     /// Read criteria back from decoded query pairs. Both Magento spellings are accepted
@@ -767,7 +769,7 @@ mod tests {
         let f = Filter::gt("created_at", t);
         assert_eq!(f.value(), "2016-07-01 00:00:00");
         let q = SearchCriteria::new().filter(f).to_query_string();
-        assert!(q.contains("value%5D=2016-07-01+00%3A00%3A00"), "{q}");
+        assert!(q.contains("value%5D=2016-07-01%2000%3A00%3A00"), "{q}");
         let d: Decimal = "49.99".parse().unwrap();
         assert_eq!(Filter::lteq("price", d).value(), "49.99");
     }

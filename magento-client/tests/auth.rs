@@ -37,7 +37,16 @@ fn rawurlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
-/// PHP `urldecode`: `+` is a space, `%XX` a byte.
+/// PHP `rawurldecode`: `%XX` a byte, `+` stays a `+`. What Magento's
+/// `Request::_extractQueryStringParams` applies to the query.
+fn rawurldecode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// PHP `urldecode`: `+` is a space, `%XX` a byte. What magento/magento2 PR #34896 (and builds
+/// that applied it) use for the query instead.
 fn urldecode(s: &str) -> String {
     let spaced = s.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
@@ -75,11 +84,13 @@ fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Magento's check: Helper\Request::_processRequest (header + raw query, `explode` and
-/// `urldecode`) and the HMAC-SHA256 signer (rawurlencode, strnatcmp sort, base string).
+/// `rawurldecode`) and the HMAC-SHA256 signer (rawurlencode, strnatcmp sort, base string).
 struct MagentoOAuthVerifier {
     consumer_secret: &'static str,
     token_secret: &'static str,
     seen: Arc<AtomicUsize>,
+    /// How the query is decoded: [`rawurldecode`] (Magento) or [`urldecode`] (PR #34896).
+    query_decode: fn(&str) -> String,
 }
 
 impl Match for MagentoOAuthVerifier {
@@ -113,7 +124,7 @@ impl Match for MagentoOAuthVerifier {
             for pair in query.split('&') {
                 let parts: Vec<&str> = pair.split('=').collect();
                 if parts.len() == 2 && !parts[0].starts_with("oauth_") {
-                    params.push((urldecode(parts[0]), urldecode(parts[1])));
+                    params.push(((self.query_decode)(parts[0]), (self.query_decode)(parts[1])));
                 }
             }
         }
@@ -171,12 +182,24 @@ fn awkward_criteria() -> SearchCriteria {
 
 #[tokio::test]
 async fn oauth1_signature_verifies_like_magento_across_retries() {
+    oauth1_signature_verifies_across_retries(rawurldecode).await;
+}
+
+/// Spaces are sent as `%20`, never `+`: a server that decodes the query with `urldecode`
+/// (PR #34896) computes the same signature as Magento's `rawurldecode`.
+#[tokio::test]
+async fn oauth1_signature_also_verifies_where_the_query_is_urldecoded() {
+    oauth1_signature_verifies_across_retries(urldecode).await;
+}
+
+async fn oauth1_signature_verifies_across_retries(query_decode: fn(&str) -> String) {
     let server = MockServer::start().await;
     let seen = Arc::new(AtomicUsize::new(0));
     let verifier = || MagentoOAuthVerifier {
         consumer_secret: CS,
         token_secret: ATS,
         seen: seen.clone(),
+        query_decode,
     };
     // First attempt: 503 (retried, re-signed with a fresh nonce), then 200.
     Mock::given(method("GET"))
@@ -235,6 +258,7 @@ async fn oauth1_wrong_secret_is_refused_by_the_verifier() {
             consumer_secret: CS,
             token_secret: ATS,
             seen: Arc::default(),
+            query_decode: rawurldecode,
         })
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": []})))
         .mount(&server)

@@ -2,7 +2,7 @@
 //! integration Bearer, admin login), every error path — a server echoing the request as a JSON
 //! `message`, as plain text and as a JSON object of headers for 400/401/403/500, a redirect whose
 //! `Location` carries credentials, a refused admin login echoing its body, base URLs with
-//! userinfo and a secret query, TRACE-level logs, dead-letter reasons from `CustomerSink` —
+//! userinfo and a secret query (builder errors and the builder's `Debug`), TRACE-level logs, dead-letter reasons from `CustomerSink` —
 //! shows no secret. Then redaction is switched off and the same run must leak, proving the
 //! check can fail. One `#[test]`: the switch is process-global.
 
@@ -215,11 +215,15 @@ fn exercise_builder(check: &mut LeakCheck) {
     .iter()
     .enumerate()
     {
+        // The builder's Debug, before and after credentials are set.
+        check.record(
+            format!("builder {i} Debug without auth"),
+            format!("{:?}", Client::builder(url.as_str())),
+        );
         for (label, auth) in modes() {
-            let err = Client::builder(url.as_str())
-                .auth(auth)
-                .build()
-                .unwrap_err();
+            let builder = Client::builder(url.as_str()).auth(auth);
+            check.record(format!("builder {i} {label} Debug"), format!("{builder:?}"));
+            let err = builder.build().unwrap_err();
             check.record_error(&format!("builder {i} {label}"), &err);
         }
     }

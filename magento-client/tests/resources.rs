@@ -117,16 +117,19 @@ async fn invoices_stream_over_pages_with_exact_money() {
         .await
         .unwrap();
     assert_eq!(
-        invoices.iter().map(|i| i.entity_id).collect::<Vec<_>>(),
+        invoices
+            .iter()
+            .map(|i| i.document.entity_id)
+            .collect::<Vec<_>>(),
         [1, 2, 3]
     );
     let first = &invoices[0];
-    assert_eq!(first.grand_total, Some(dec!(84.939999)));
+    assert_eq!(first.totals.grand_total, Some(dec!(84.939999)));
     assert_eq!(first.grand_total_money().unwrap().to_string(), "84.94 EUR");
-    assert_eq!(first.items[0].qty, Some(dec!(2)));
-    assert_eq!(first.items[0].sku.as_deref(), Some("MH01/XS-Black"));
+    assert_eq!(first.items[0].line.qty, Some(dec!(2)));
+    assert_eq!(first.items[0].line.sku.as_deref(), Some("MH01/XS-Black"));
     assert_eq!(
-        first.created_at,
+        first.document.created_at,
         Some(Utc.with_ymd_and_hms(2017, 8, 21, 22, 41, 3).unwrap())
     );
     assert_eq!(first.extra["billing_address_id"], 6);
@@ -163,7 +166,7 @@ async fn shipments_and_credit_memos_by_id() {
         shipment.tracks[0].track_number.as_deref(),
         Some("1Z999AA10123456784")
     );
-    assert_eq!(shipment.items[0].qty, Some(dec!(2)));
+    assert_eq!(shipment.items[0].line.qty, Some(dec!(2)));
     assert_eq!(shipment.extra["packages"], json!([]));
     let memo = client.creditmemos().get(1).await.unwrap();
     assert_eq!(memo.grand_total_money().unwrap().to_string(), "44.97 EUR");
@@ -173,7 +176,7 @@ async fn shipments_and_credit_memos_by_id() {
         .search(&SearchCriteria::new().filter(Filter::eq("order_id", 3)))
         .await
         .unwrap();
-    assert_eq!(page.items[0].entity_id, 1);
+    assert_eq!(page.items[0].document.entity_id, 1);
 }
 
 /// Checks each request's OAuth 1.0a signature against the public signer over the URL exactly as

@@ -49,7 +49,7 @@ async fn search_criteria_round_trip_through_the_wire() {
 
     let request = &server.received_requests().await.unwrap()[0];
     let raw = request.url.query().unwrap();
-    // The exact encoding: brackets, `%` of LIKE as %25, `@` and `:` encoded, spaces as `+`.
+    // The exact encoding: brackets, `%` of LIKE as %25, `@` and `:` encoded, spaces as `%20`.
     assert!(
         raw.contains(
             "searchCriteria%5Bfilter_groups%5D%5B0%5D%5Bfilters%5D%5B1%5D%5Bvalue%5D=processing"
@@ -57,7 +57,10 @@ async fn search_criteria_round_trip_through_the_wire() {
         "{raw}"
     );
     assert!(raw.contains("%5Bvalue%5D=%25%40example.com"), "{raw}");
-    assert!(raw.contains("%5Bvalue%5D=2026-01-01+00%3A00%3A00"), "{raw}");
+    assert!(
+        raw.contains("%5Bvalue%5D=2026-01-01%2000%3A00%3A00"),
+        "{raw}"
+    );
     assert!(raw.contains("%5Bvalue%5D=1%2C2"), "{raw}");
     assert!(
         raw.ends_with("searchCriteria%5BpageSize%5D=50&searchCriteria%5BcurrentPage%5D=2"),

@@ -161,7 +161,8 @@ impl Redactor {
         let forms = [
             value.to_string(),
             percent_encode(value),
-            percent_encode(value).to_ascii_lowercase(),
+            lowercase_escapes(&percent_encode(value)),
+            form_encode(value),
             serde_json::to_string(value)
                 .map(|s| s.trim_matches('"').to_string())
                 .unwrap_or_default(),
@@ -193,9 +194,11 @@ impl Redactor {
         if !enabled() {
             return text.to_string();
         }
+        // Names first: `OAuth oauth_consumer_key="…"` and `Token token="…"` carry their
+        // credentials as named parameters, which the scheme rule would step over.
         let mut out = self.mask_values(text);
-        out = mask_auth_schemes(&out);
         out = self.mask_named(&out);
+        out = mask_auth_schemes(&out);
         out
     }
 
@@ -298,6 +301,7 @@ impl Redactor {
                 let name = &lower[i..end];
                 if self.is_secret_name(name)
                     && let Some((value_start, value_end)) = value_after(bytes, end)
+                    && (!LOOSE_NAMES.contains(&name) || is_pair(bytes, i, end))
                 {
                     // `Authorization: Bearer x`: the credential is the word after the scheme.
                     // `Cookie: a=1; session=x`: every cookie, to the end of the line.
@@ -329,6 +333,27 @@ impl Redactor {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Secrets> {
         self.secrets.write().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Generic names that are also ordinary words ("Duplicate key: email", "access token: Session
+/// has expired"): in running text they count only as `name=value`, a quoted name, or a header
+/// line (the name starts the line).
+const LOOSE_NAMES: [&str; 3] = ["key", "token", "signature"];
+
+/// Whether the name at `start..end` is used as a name: quoted (`"key":`), followed by `=`, or
+/// starting a line (`Token: …` as a header).
+fn is_pair(bytes: &[u8], start: usize, end: usize) -> bool {
+    let quoted = start > 0 && matches!(bytes[start - 1], b'"' | b'\'');
+    let assigned = bytes[end..]
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'"' | b'\'' | b'\\' | b']'))
+        == Some(&b'=');
+    let line_start = bytes[..start]
+        .iter()
+        .rev()
+        .find(|b| !matches!(b, b' ' | b'\t'))
+        .is_none_or(|b| matches!(b, b'\n' | b'\r' | b'?' | b'&' | b'{' | b','));
+    quoted || assigned || line_start
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -428,7 +453,10 @@ fn scheme_credential_end(lower: &str, bytes: &[u8], start: usize, end: usize) ->
             )
         })
         .count();
-    (len > 0).then_some(from + len)
+    // `Token token="…"`: a parameter follows the scheme; its name rule masks the value.
+    let parameter = bytes[from..from + len].contains(&b'=')
+        && matches!(bytes.get(from + len), Some(b'"' | b'\''));
+    (len > 0 && !parameter).then_some(from + len)
 }
 
 /// `Bearer x`, `Basic x`, `Token x`, `OAuth x` → the scheme followed by [`REDACTED`].
@@ -458,8 +486,10 @@ fn mask_auth_schemes(text: &str) -> String {
                         )
                     })
                     .count();
-            // Only a token-looking word (long enough) is a credential: "basic plan" is not.
-            if end - start >= 8 && text[start..end] != *REDACTED {
+            // Only a token-shaped word is a credential: "basic plan", "token provided" and
+            // "basic authentication" are prose; `oauth_consumer_key=` is a parameter name whose
+            // quoted value the name rule has masked already.
+            if looks_like_credential(&text[start..end]) {
                 out.push_str(&text[copied..start]);
                 out.push_str(REDACTED);
                 copied = end;
@@ -471,6 +501,25 @@ fn mask_auth_schemes(text: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// A word that can be a credential after an authorization scheme: long enough, not prose (a
+/// digit, mixed case or a symbol, or very long), and not a `name=` parameter.
+fn looks_like_credential(word: &str) -> bool {
+    if word.len() < 8 || word == REDACTED || word.contains(REDACTED) {
+        return false;
+    }
+    let trimmed = word.trim_end_matches('=');
+    if trimmed.contains('=') || (trimmed.len() < word.len() && word.len() - trimmed.len() > 2) {
+        return false;
+    }
+    let has_digit = word.bytes().any(|b| b.is_ascii_digit());
+    let mixed_case = word.bytes().any(|b| b.is_ascii_uppercase())
+        && word.bytes().any(|b| b.is_ascii_lowercase());
+    let symbol = word
+        .bytes()
+        .any(|b| matches!(b, b'.' | b'_' | b'-' | b'+' | b'/' | b'=' | b'~' | b'%'));
+    has_digit || mixed_case || symbol || word.len() >= 20
 }
 
 fn strip_userinfo(url: &str) -> String {
@@ -519,6 +568,29 @@ fn percent_encode(value: &str) -> String {
         }
     }
     out
+}
+
+/// `%2F` → `%2f`, leaving the value's own letters as they are.
+fn lowercase_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut rest = encoded;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = rest.get(at..at + 3).unwrap_or(&rest[at..]);
+        out.push_str(&escape.to_ascii_lowercase());
+        rest = &rest[at + escape.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `application/x-www-form-urlencoded`: a space is `+`.
+fn form_encode(value: &str) -> String {
+    value
+        .split(' ')
+        .map(percent_encode)
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 fn truncate(text: String, max: usize) -> String {
@@ -643,8 +715,49 @@ mod tests {
     #[test]
     fn leaves_ordinary_text_alone() {
         let r = Redactor::new();
-        let text = "order 12 has no billing email; basic plan; page=2";
-        assert_eq!(r.text(text), text);
+        for text in [
+            "order 12 has no billing email; basic plan; page=2",
+            "Duplicate key: email already exists",
+            "Error validating access token: Session has expired",
+            "Invalid token provided",
+            "basic authentication failed",
+            "The signature: does not match",
+        ] {
+            assert_eq!(r.text(text), text);
+        }
+    }
+
+    #[test]
+    fn parameterised_schemes_are_masked_by_their_names() {
+        let r = Redactor::new();
+        for (input, leaked) in [
+            (
+                r#"Authorization: OAuth oauth_consumer_key="ck_live_123456",oauth_signature="c2ln""#,
+                "ck_live_123456",
+            ),
+            (
+                r#"Authorization: Token token="tok_x_abcdef""#,
+                "tok_x_abcdef",
+            ),
+            (
+                r#"WWW: OAuth oauth_token="tokvalue99", realm="x""#,
+                "tokvalue99",
+            ),
+            ("key=abc12345&page=2", "abc12345"),
+            ("\nToken: abcdefgh1234", "abcdefgh1234"),
+            (r#"{"signature":"c2lnbmF0dXJlCg"}"#, "c2lnbmF0dXJlCg"),
+        ] {
+            let shown = r.text(input);
+            assert!(!shown.contains(leaked), "{input} -> {shown}");
+        }
+    }
+
+    #[test]
+    fn mixed_case_values_are_masked_with_lowercase_escapes_and_form_spaces() {
+        let r = Redactor::new().secret_value("Ab/Cd Ef+Gh");
+        for shown in [r.text("x=Ab%2fCd%20Ef%2bGh"), r.text("x=Ab%2FCd+Ef%2BGh")] {
+            assert!(!shown.contains("Ab"), "{shown}");
+        }
     }
 
     #[test]

@@ -3,6 +3,28 @@
 //! The default, [`ExponentialBackoff`], uses full jitter (a uniform wait between zero and the
 //! exponential step), so many clients failing together do not retry together. A server's own
 //! wait (`Retry-After`, carried in the [`Verdict`]) always wins over the computed step.
+//!
+//! # Retry layers: who retries what
+//!
+//! Three layers retry, each over a different span of time. They multiply (a record can see
+//! executor attempts × pipeline attempts × outbox attempts), so each has one job and its own
+//! limit, and no layer's policy caps another's.
+//!
+//! | layer | retries | span | limited by |
+//! |---|---|---|---|
+//! | HTTP executor ([`HttpExecutor`](crate::http::HttpExecutor), feature `http`) | one request after a transient failure (5xx, 408, 425, 429, network errors on idempotent requests) | seconds, inside one call | its [`RetryPolicy`] (attempts and elapsed time) |
+//! | [`Pipeline`](crate::Pipeline) | a batch's records the sink answered [`Ack::RetryLater`](crate::Ack::RetryLater) | one run | its policy and [`OnExhausted`](crate::OnExhausted): dead-letter, or leave for the next run (the watermark does not pass them) |
+//! | outbox [`Sweeper`](crate::sweeper::Sweeper) | an entry the delivery answered `RetryLater` (or whose lease ran out) | across runs and restarts: minutes to days | **only** the entry's [`OutboxLimits`](crate::store::OutboxLimits) (max attempts, max age); then a dead letter with the reason |
+//! | [`InboxWorker`](crate::inbox_worker::InboxWorker) | a stored webhook whose handler failed transiently | across restarts | only its [`max_attempts`](crate::inbox_worker::InboxWorker::max_attempts); then a dead letter |
+//!
+//! The sweeper and the inbox worker ask their policy only for the **wait** before the next
+//! attempt. A policy that would give up (a policy reused from the HTTP layer with its three
+//! attempts and one-minute budget) is asked for its first step instead: before this rule, such
+//! a policy silently dead-lettered outbox entries long before their limits. Where a wait is
+//! given by the server (`after`), no layer retries sooner.
+//!
+//! Keep the inner layers short: a sink's own client should retry a few seconds at most, then
+//! answer `RetryLater` and let the outbox carry the record across time.
 
 use std::fmt::Debug;
 use std::time::Duration;

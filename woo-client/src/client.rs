@@ -90,6 +90,18 @@ fn redactor_for(credentials: &Credentials) -> Redactor {
         .secret_names(SECRET_NAMES)
         .secret_value(credentials.consumer_key().expose_secret())
         .secret_value(credentials.consumer_secret().expose_secret())
+        // What `Authorization: Basic` carries: a server echoing the header value shows this.
+        .secret_value(&basic_credential(credentials))
+}
+
+/// `base64(consumer_key:consumer_secret)`, the credential of an `Authorization: Basic` header.
+fn basic_credential(credentials: &Credentials) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        credentials.consumer_key().expose_secret(),
+        credentials.consumer_secret().expose_secret()
+    ))
 }
 
 impl fmt::Debug for ClientBuilder {

@@ -34,7 +34,9 @@
 //!   deletion is only `{"id": N}` …) and reports a mismatch as the permanent
 //!   [`WebhookError::TopicMismatch`]. This happens at parse time, in the worker, on purpose: the
 //!   delivery is authentic and WooCommerce never resends it, so it is kept as a dead letter
-//!   for a person to look at rather than refused at the door on a heuristic.
+//!   for a person to look at rather than refused at the door on a heuristic. For the same
+//!   reason a signed delivery whose topic header a proxy stripped is accepted (keyed with an
+//!   empty topic) and fails at parse time with the permanent [`WebhookError::MissingHeader`].
 //!
 //! So a receiver should: [`accept`](WebhookVerifier::accept) the delivery (signature on the raw
 //! bytes, nothing parsed) → write the raw delivery to a durable inbox under its [`DedupeKey`] →
@@ -80,6 +82,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sync_core::http::reqwest::header::HeaderMap;
+use sync_core::store::InboxDelivery;
+use sync_core::webhook::{Accepted, Acceptor, Refused, StoredHeaders};
 
 use crate::models::{Coupon, Customer, Order, Product, Subscription};
 
@@ -110,6 +114,12 @@ pub trait WebhookHeaders {
 impl WebhookHeaders for HeaderMap {
     fn header(&self, name: &str) -> Option<&str> {
         self.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl WebhookHeaders for StoredHeaders {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name)
     }
 }
 
@@ -145,7 +155,8 @@ pub enum WebhookError {
         /// The usual causes.
         hint: &'static str,
     },
-    /// A signed delivery lacks a header it needs (400).
+    /// A signed delivery lacks a header it needs to be parsed (permanent: the delivery is
+    /// accepted and stored, then dead-lettered by the worker with this reason).
     #[error("signed delivery has no {0} header")]
     MissingHeader(&'static str),
     /// The signed body does not parse as the payload its topic promises. The delivery is
@@ -179,7 +190,9 @@ impl WebhookError {
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
-            WebhookError::Payload { .. } | WebhookError::TopicMismatch { .. }
+            WebhookError::Payload { .. }
+                | WebhookError::TopicMismatch { .. }
+                | WebhookError::MissingHeader(_)
         )
     }
 
@@ -282,7 +295,7 @@ impl WebhookVerifier {
             };
         };
         self.verify_signature(signature, body)?;
-        let meta = meta_from_headers(headers)?;
+        let meta = meta_from_headers(headers);
         Ok(Delivery::Event(SignedDelivery { meta, body }))
     }
 
@@ -320,6 +333,57 @@ impl WebhookVerifier {
             error,
         })
     }
+}
+
+/// sync-core's accept contract: [`WebhookVerifier::accept`] for
+/// [`sync_core::webhook::axum::WebhookEndpoint`] and any other receiver. A signed event is
+/// accepted under its [`DedupeKey`] with the headers [`parse_delivery`] needs (topic, source,
+/// webhook id, delivery id; never the signature); the creation ping is answered and not
+/// stored; a refusal keeps its status (401 unauthenticated, 400 unusable).
+///
+/// ```
+/// use secrecy::SecretString;
+/// use sync_core::webhook::Acceptor;
+/// use woo_client::webhook::WebhookVerifier;
+///
+/// let verifier = WebhookVerifier::new(&SecretString::from("whsec"));
+/// let body = br#"{"id":727,"status":"processing"}"#;
+/// let headers = sync_core::webhook::StoredHeaders::new()
+///     .with("X-WC-Webhook-Signature", verifier.sign(body))
+///     .with("X-WC-Webhook-Topic", "order.updated");
+/// let accepted = Acceptor::accept(&verifier, &(&headers).into(), body).unwrap();
+/// assert_eq!(accepted.kind.as_deref(), Some("order.updated"));
+/// assert!(accepted.headers.get("x-wc-webhook-signature").is_none());
+///
+/// let forged = sync_core::webhook::StoredHeaders::new()
+///     .with("X-WC-Webhook-Signature", "Zm9yZ2Vk")
+///     .with("X-WC-Webhook-Topic", "order.updated");
+/// assert_eq!(Acceptor::accept(&verifier, &(&forged).into(), body).unwrap_err().status, 401);
+/// ```
+impl Acceptor for WebhookVerifier {
+    fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Accepted, Refused> {
+        match WebhookVerifier::accept(self, headers, body) {
+            Ok(Delivery::Ping { .. }) => Ok(Accepted::answer_only("ping")),
+            Ok(Delivery::Event(delivery)) => {
+                let stored = StoredHeaders::from_json(&delivery.headers_json()).unwrap_or_default();
+                Ok(Accepted::new(delivery.dedupe_key().to_string(), stored)
+                    .kind(delivery.topic().to_string()))
+            }
+            Err(refusal) => Err(Refused::new(refusal.status, refusal.error.to_string())),
+        }
+    }
+}
+
+/// Parse a delivery an [`InboxWorker`](sync_core::inbox_worker::InboxWorker) claimed: the
+/// stored headers and raw body back into a typed event ([`parse_stored`]). An error is
+/// [permanent](WebhookError::is_permanent): return it so the worker dead-letters the delivery.
+pub fn parse_delivery(delivery: &InboxDelivery) -> Result<WebhookEvent, WebhookError> {
+    let meta = meta_from_headers(&delivery.stored_headers());
+    SignedDelivery {
+        meta,
+        body: &delivery.body,
+    }
+    .event()
 }
 
 /// A delivery [`WebhookVerifier::accept`] turned away, with the status to answer.
@@ -475,7 +539,11 @@ impl SignedDelivery<'_> {
                 map.insert(name.to_string(), Value::String(v));
             }
         };
-        put(headers::TOPIC, Some(self.meta.topic.to_string()));
+        // A missing topic stays missing, so `parse_stored` reports it rather than guessing.
+        put(
+            headers::TOPIC,
+            Some(self.meta.topic.to_string()).filter(|t| !t.is_empty()),
+        );
         put(headers::SOURCE, self.meta.source.clone());
         put(
             headers::WEBHOOK_ID,
@@ -499,6 +567,9 @@ impl SignedDelivery<'_> {
     /// the (unsigned) topic header says ([`WebhookError::TopicMismatch`] otherwise). Both
     /// errors are [permanent](WebhookError::is_permanent).
     pub fn event(&self) -> Result<WebhookEvent, WebhookError> {
+        if self.meta.topic.is_missing() {
+            return Err(WebhookError::MissingHeader("X-WC-Webhook-Topic"));
+        }
         check_topic_against_body(&self.meta.topic, self.body)?;
         let payload = match &self.meta.topic {
             Topic::Action(_) => {
@@ -630,11 +701,22 @@ impl Topic {
             event: Event::from(event),
         }
     }
+
+    /// `true` for the topic of a signed delivery that came without an `X-WC-Webhook-Topic`
+    /// header (or an empty one): it prints as `""` and never parses.
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Topic::Resource { resource: Resource::Other(r), event: Event::Other(e) }
+            if r.is_empty() && e.is_empty())
+    }
 }
 
 impl fmt::Display for Topic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // A topic without an event (or a missing one) prints as received.
+            Topic::Resource { resource, event } if event.as_str().is_empty() => {
+                write!(f, "{resource}")
+            }
             Topic::Resource { resource, event } => write!(f, "{resource}.{event}"),
             Topic::Action(hook) => write!(f, "action.{hook}"),
         }
@@ -753,7 +835,7 @@ impl fmt::Display for DedupeKey {
 /// here is [permanent](WebhookError::is_permanent): dead-letter the delivery with the error as
 /// the reason.
 pub fn parse_stored(headers: &Value, body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-    let meta = meta_from_headers(headers)?;
+    let meta = meta_from_headers(headers);
     SignedDelivery { meta, body }.event()
 }
 
@@ -766,20 +848,18 @@ impl WebhookHeaders for Value {
     }
 }
 
-fn meta_from_headers<H: WebhookHeaders + ?Sized>(
-    headers: &H,
-) -> Result<DeliveryMeta, WebhookError> {
-    let topic = headers
-        .header(headers::TOPIC)
-        .ok_or(WebhookError::MissingHeader("X-WC-Webhook-Topic"))?;
-    Ok(DeliveryMeta {
+fn meta_from_headers<H: WebhookHeaders + ?Sized>(headers: &H) -> DeliveryMeta {
+    // The topic header is not signed and a proxy may strip it: an authentic delivery without
+    // one is still accepted and stored (WooCommerce never resends); parsing it fails later.
+    let topic = headers.header(headers::TOPIC).unwrap_or_default();
+    DeliveryMeta {
         topic: Topic::parse(topic),
         webhook_id: headers
             .header(headers::WEBHOOK_ID)
             .and_then(|v| v.trim().parse().ok()),
         delivery_id: headers.header(headers::DELIVERY_ID).map(str::to_string),
         source: headers.header(headers::SOURCE).map(str::to_string),
-    })
+    }
 }
 
 /// What a body's shape says it is.

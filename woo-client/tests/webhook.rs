@@ -144,12 +144,79 @@ fn missing_or_malformed_signature_is_refused() {
             "{bad:?}"
         );
     }
-    // Signed but without a topic: authentic, yet not processable.
+}
+
+#[test]
+fn a_signed_delivery_without_a_topic_is_accepted_then_fails_to_parse_permanently() {
+    // A proxy stripped the unsigned topic header: the delivery is still authentic and
+    // WooCommerce never resends it, so it must be accepted (and stored), not refused.
+    let v = verifier("s3cret");
     let mut h = headers(&v.sign(PHP_BODY), "order.updated");
     h.remove("x-wc-webhook-topic");
+    let delivery = accepted(&v, &h, PHP_BODY);
+    assert!(delivery.topic().is_missing());
+    let key = delivery.dedupe_key();
+    assert_eq!(key.topic, "");
     assert_eq!(
-        v.verify(&h, PHP_BODY),
-        Err(WebhookError::MissingHeader("X-WC-Webhook-Topic"))
+        key.to_string(),
+        format!("https://example.com/||142|3f2b0c9d8e|{}", key.body_sha256)
+    );
+    // Stored headers keep it missing, so the worker cannot guess a topic.
+    assert_eq!(delivery.headers_json().get("x-wc-webhook-topic"), None);
+    let err = delivery.parse().unwrap_err();
+    assert_eq!(err, WebhookError::MissingHeader("X-WC-Webhook-Topic"));
+    assert!(err.is_permanent());
+    // An empty header is the same as none.
+    let h = headers(&v.sign(PHP_BODY), "");
+    assert!(accepted(&v, &h, PHP_BODY).topic().is_missing());
+    // A real topic is not "missing".
+    assert!(!Topic::parse("order.updated").is_missing());
+    assert!(!Topic::parse("action.woocommerce_payment_complete").is_missing());
+}
+
+#[tokio::test]
+async fn a_stored_delivery_without_a_topic_is_dead_lettered_with_the_reason() {
+    let store = SqliteStore::open_in_memory().await.unwrap();
+    let v = verifier("s3cret");
+    let body = fixture("order.json");
+    let mut h = headers(&v.sign(body.as_bytes()), "order.updated");
+    h.remove("x-wc-webhook-topic");
+    let delivery = accepted(&v, &h, body.as_bytes());
+    let stored = store
+        .store(
+            "woocommerce",
+            &delivery.dedupe_key().to_string(),
+            &delivery.headers_json(),
+            delivery.body,
+        )
+        .await
+        .unwrap();
+    assert!(stored.is_new());
+
+    let stream = StreamKey::new("woocommerce", "webhooks", "https://example.com/");
+    let claimed = store.claim(10, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    for delivery in claimed {
+        let err = webhook::parse_stored(&delivery.headers, &delivery.body).unwrap_err();
+        assert!(err.is_permanent(), "{err}");
+        store
+            .put(NewDeadLetter {
+                stream: stream.clone(),
+                record_key: delivery.dedupe_key.clone(),
+                payload: json!({ "headers": delivery.headers }),
+                reason: err.to_string(),
+                last_response: None,
+                attempts: delivery.attempts,
+            })
+            .await
+            .unwrap();
+        assert!(store.ack(&delivery.lease).await.unwrap());
+    }
+    let letters = store.list(&DeadLetterQuery::open(stream)).await.unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(
+        letters[0].letter.reason,
+        "signed delivery has no X-WC-Webhook-Topic header"
     );
 }
 

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sync_core::http::reqwest::header::HeaderMap;
 use sync_core::store::{InboxDelivery, NewDeadLetter, StreamKey};
+use sync_core::webhook::{Accepted, Acceptor, Refused, StoredHeaders};
 
 use super::WebhookError;
 use super::verify::{
@@ -119,6 +120,39 @@ impl WebhookVerifier {
             delivery_id: delivery.delivery_id,
         })
     }
+}
+
+/// sync-core's accept contract: [`WebhookVerifier::accept`] for
+/// [`sync_core::webhook::axum::WebhookEndpoint`] and any other receiver. The delivery is
+/// stored under its [`AcceptedDelivery::dedupe_key`] with the headers [`inbox_headers`] keeps
+/// (signature, timestamp, delivery id, content type), and its `event` as the kind; a refusal
+/// keeps its status (401).
+impl Acceptor for WebhookVerifier {
+    fn accept(&self, headers: &HeaderMap, body: &[u8]) -> Result<Accepted, Refused> {
+        match WebhookVerifier::accept(self, headers, body) {
+            Ok(accepted) => {
+                let stored = StoredHeaders::from(headers).only([
+                    SIGNATURE_HEADER,
+                    TIMESTAMP_HEADER,
+                    DELIVERY_HEADER,
+                    "content-type",
+                ]);
+                let mut out = Accepted::new(accepted.dedupe_key, stored);
+                if let Some(event) = accepted.event {
+                    out = out.kind(event);
+                }
+                Ok(out)
+            }
+            Err(refusal) => Err(Refused::new(refusal.status, refusal.error.to_string())),
+        }
+    }
+}
+
+/// Parse a delivery an [`InboxWorker`](sync_core::inbox_worker::InboxWorker) claimed into a
+/// typed event. The signature was checked when it was accepted; an error here is permanent
+/// (return it so the worker dead-letters the delivery with the reason).
+pub fn parse_delivery(delivery: &InboxDelivery) -> Result<super::WebhookEvent, WebhookError> {
+    super::WebhookEvent::parse(&delivery.body)
 }
 
 /// The Chatwoot headers of a delivery as a JSON object, for

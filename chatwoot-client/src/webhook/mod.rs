@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-pub use accept::{AcceptedDelivery, Refusal, dead_letter, inbox_headers};
+pub use accept::{AcceptedDelivery, Refusal, dead_letter, inbox_headers, parse_delivery};
 pub use events::{
     ChangedAttribute, ContactEvent, ConversationEvent, InboxEvent, MessageEvent, ResourceRef,
     TypingEvent, UnknownEvent, WebhookEvent, WebwidgetEvent,

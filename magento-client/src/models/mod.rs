@@ -10,14 +10,16 @@ mod document_item;
 mod invoice;
 pub(crate) mod order;
 mod product;
+mod sales_document;
 mod shipment;
 mod store;
 
 pub use creditmemo::Creditmemo;
 pub use customer::{Customer, CustomerAddress};
-pub use document_item::DocumentItem;
+pub use document_item::{DocumentItem, LineItem};
 pub use invoice::Invoice;
 pub use product::{CustomAttribute, Product};
+pub use sales_document::{DocumentTotals, SalesDocument};
 pub use shipment::{Shipment, ShipmentItem, ShipmentTrack};
 
 pub use order::{

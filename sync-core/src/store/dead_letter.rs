@@ -83,6 +83,12 @@ pub trait DeadLetterStore: Send + Sync + fmt::Debug {
     /// Letters matching `query`, oldest first.
     async fn list(&self, query: &DeadLetterQuery) -> Result<Vec<DeadLetter>, StoreError>;
 
+    /// How many letters are open (not replayed), over all streams. The default lists them;
+    /// stores override it with a count.
+    async fn count_open(&self) -> Result<u64, StoreError> {
+        Ok(self.list(&DeadLetterQuery::default()).await?.len() as u64)
+    }
+
     /// Mark a letter replayed (delivered after all). Returns `false` if there is no such open letter.
     async fn mark_replayed(&self, id: i64) -> Result<bool, StoreError>;
 

@@ -5,7 +5,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{Lease, StoreError};
+use super::{Lease, ReplayOutcome, StoreError, StreamKey};
+use crate::webhook::StoredHeaders;
 
 /// What [`InboxStore::store`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,8 @@ pub struct InboxDelivery {
     pub source: String,
     /// The delivery's dedupe key.
     pub dedupe_key: String,
-    /// The request headers as stored (a JSON object, as the handler passed it).
+    /// The request headers as stored (a JSON object, as the handler passed it); read them as
+    /// [`StoredHeaders`] with [`InboxDelivery::stored_headers`].
     pub headers: serde_json::Value,
     /// The raw request body, byte for byte.
     pub body: Vec<u8>,
@@ -47,6 +49,9 @@ pub struct InboxDelivery {
     pub attempts: u32,
     /// Why the previous attempt failed, if one did.
     pub last_error: Option<String>,
+    /// The dead letter this delivery replays, if it is a replay
+    /// ([`InboxStore::replay_delivery`]).
+    pub replay_of: Option<i64>,
     /// This claim's lease: pass it to [`InboxStore::ack`] or [`InboxStore::fail`].
     pub lease: Lease,
 }
@@ -56,6 +61,18 @@ impl InboxDelivery {
     pub fn id(&self) -> i64 {
         self.lease.id()
     }
+
+    /// The stored headers, typed: what the [`Acceptor`](crate::webhook::Acceptor) kept.
+    /// Headers that are not a JSON object of strings (or arrays of strings) read as none.
+    pub fn stored_headers(&self) -> StoredHeaders {
+        StoredHeaders::from_json(&self.headers).unwrap_or_default()
+    }
+}
+
+/// The stream an inbox delivery from `source` is dead-lettered under:
+/// `inbox` / `source` / (empty tenant).
+pub fn inbox_dead_letter_stream(source: &str) -> StreamKey {
+    StreamKey::new("inbox", source, "")
 }
 
 /// Counts for monitoring an inbox.
@@ -90,8 +107,10 @@ pub struct InboxStats {
 ///   lease expires, so processing is *at least once*: handlers must tolerate a repeat.
 ///
 /// A delivery that keeps failing is offered again after every [`fail`](InboxStore::fail);
-/// [`InboxDelivery::attempts`] says how often it was claimed, so a handler can decide to record it
-/// elsewhere (a [`DeadLetterStore`](super::DeadLetterStore)) and acknowledge it.
+/// [`InboxDelivery::attempts`] says how often it was claimed. Give up on it with
+/// [`dead_letter_delivery`](InboxStore::dead_letter_delivery), which writes the dead letter and
+/// marks the delivery processed in one transaction (the
+/// [`InboxWorker`](crate::inbox_worker::InboxWorker) does all this).
 #[async_trait]
 pub trait InboxStore: Send + Sync + std::fmt::Debug {
     /// Persist a delivery (raw `body`, `headers` as JSON) unless `(source, dedupe_key)` is already
@@ -112,6 +131,16 @@ pub trait InboxStore: Send + Sync + std::fmt::Debug {
     /// meanwhile; returns `false` if it was already processed or is gone.
     async fn ack(&self, lease: &Lease) -> Result<bool, StoreError>;
 
+    /// [`ack`](InboxStore::ack) for several deliveries at once: one answer per lease, in
+    /// order. The default calls `ack` for each; SQLite does them in one transaction.
+    async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<bool>, StoreError> {
+        let mut done = Vec::with_capacity(leases.len());
+        for lease in leases {
+            done.push(self.ack(lease).await?);
+        }
+        Ok(done)
+    }
+
     /// Processing failed: release the delivery with `reason`, claimable again after `retry_in`
     /// (zero: at once). Returns `false`, changing nothing, if the lease was lost to another claim.
     async fn fail(
@@ -120,6 +149,24 @@ pub trait InboxStore: Send + Sync + std::fmt::Debug {
         reason: &str,
         retry_in: Duration,
     ) -> Result<bool, StoreError>;
+
+    /// Give up on a delivery: in one transaction, write a dead letter (stream
+    /// [`inbox_dead_letter_stream`], record key the dedupe key, payload the source, dedupe key,
+    /// headers, receive time and body, `reason`, attempts) and mark the delivery processed, so
+    /// a duplicate of it is still recognised. A replayed delivery updates its original letter
+    /// instead of writing a second one.
+    ///
+    /// Returns the letter's id, or `None`, changing nothing, if the lease was lost.
+    async fn dead_letter_delivery(
+        &self,
+        lease: &Lease,
+        reason: &str,
+    ) -> Result<Option<i64>, StoreError>;
+
+    /// Put a dead-lettered delivery back in the inbox, due at once with its attempts reset.
+    /// The letter stays open until the delivery is acknowledged, then [`ack`](InboxStore::ack)
+    /// marks it replayed in the same transaction.
+    async fn replay_delivery(&self, dead_letter_id: i64) -> Result<ReplayOutcome, StoreError>;
 
     /// Delete deliveries processed before `before`; returns how many. A pruned delivery that
     /// arrives again is stored as new, so keep processed rows longer than the sender retries.

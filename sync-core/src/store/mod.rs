@@ -7,7 +7,7 @@ mod memory;
 mod outbox;
 mod watermark;
 
-pub use inbox::{InboxDelivery, InboxStats, InboxStore, Received};
+pub use inbox::{InboxDelivery, InboxStats, InboxStore, Received, inbox_dead_letter_stream};
 pub use outbox::{
     Enqueued, Lease, NewOutboxEntry, OutboxEntry, OutboxLimits, OutboxStats, OutboxStore,
     ReplayOutcome,

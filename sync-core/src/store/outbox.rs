@@ -228,6 +228,8 @@ pub struct OutboxStats {
     pub delivered: u64,
     /// When the oldest pending entry was enqueued.
     pub oldest_pending: Option<DateTime<Utc>>,
+    /// When the longest-waiting due entry became due (how far behind the sweepers are).
+    pub oldest_due: Option<DateTime<Utc>>,
 }
 
 /// Durable pending deliveries with leases, attempts and limits: the store a
@@ -265,6 +267,17 @@ pub trait OutboxStore: DeadLetterStore {
     /// Succeeds even if the lease expired meanwhile (the delivery happened). Returns `false` if
     /// the entry is gone or already marked delivered.
     async fn mark_delivered(&self, lease: &Lease) -> Result<bool, StoreError>;
+
+    /// [`mark_delivered`](OutboxStore::mark_delivered) for several entries at once (a sink's
+    /// batch): one answer per lease, in order. The default calls `mark_delivered` for each;
+    /// SQLite does them in one transaction (one commit for the batch).
+    async fn mark_delivered_many(&self, leases: &[Lease]) -> Result<Vec<bool>, StoreError> {
+        let mut done = Vec::with_capacity(leases.len());
+        for lease in leases {
+            done.push(self.mark_delivered(lease).await?);
+        }
+        Ok(done)
+    }
 
     /// The attempt failed: release the entry, due again at `next_attempt_at`, keeping `error`
     /// and `last_response`. Returns `false`, changing nothing, if the lease was lost to another

@@ -118,6 +118,15 @@ impl DeadLetterStore for SqliteStore {
         rows.iter().map(letter_from_row).collect()
     }
 
+    async fn count_open(&self) -> Result<u64, StoreError> {
+        let open: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sync_dead_letters WHERE replayed_at IS NULL")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+        Ok(super::to_u64(open))
+    }
+
     async fn mark_replayed(&self, id: i64) -> Result<bool, StoreError> {
         let result = sqlx::query(
             "UPDATE sync_dead_letters SET replayed_at = ?2 WHERE id = ?1 AND replayed_at IS NULL",

@@ -154,6 +154,45 @@ impl OutboxStore for SqliteStore {
         Ok(entries)
     }
 
+    async fn mark_delivered_many(&self, leases: &[Lease]) -> Result<Vec<bool>, StoreError> {
+        if leases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = now_ms();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error)?;
+        let mut done = Vec::with_capacity(leases.len());
+        for lease in leases {
+            let replay_of: Option<Option<i64>> = sqlx::query_scalar(
+                "UPDATE sync_outbox SET delivered_at = ?2, lease_token = NULL
+                 WHERE id = ?1 AND delivered_at IS NULL
+                 RETURNING replay_of",
+            )
+            .bind(lease.id())
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if let Some(Some(letter)) = replay_of {
+                sqlx::query(
+                    "UPDATE sync_dead_letters SET replayed_at = ?2
+                     WHERE id = ?1 AND replayed_at IS NULL",
+                )
+                .bind(letter)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            }
+            done.push(replay_of.is_some());
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(done)
+    }
+
     async fn mark_delivered(&self, lease: &Lease) -> Result<bool, StoreError> {
         let now = now_ms();
         let mut tx = self
@@ -379,7 +418,9 @@ impl OutboxStore for SqliteStore {
                  COUNT(*) FILTER (WHERE delivered_at IS NULL AND lease_token IS NOT NULL
                                   AND next_attempt_at > ?1) AS leased,
                  COUNT(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
-                 MIN(created_at) FILTER (WHERE delivered_at IS NULL) AS oldest_pending
+                 MIN(created_at) FILTER (WHERE delivered_at IS NULL) AS oldest_pending,
+                 MIN(next_attempt_at) FILTER (WHERE delivered_at IS NULL
+                                              AND next_attempt_at <= ?1) AS oldest_due
              FROM sync_outbox",
         )
         .bind(now_ms())
@@ -394,6 +435,10 @@ impl OutboxStore for SqliteStore {
             oldest_pending: opt_ms_to_time(
                 row.try_get("oldest_pending").map_err(db_error)?,
                 "sync_outbox.created_at",
+            )?,
+            oldest_due: opt_ms_to_time(
+                row.try_get("oldest_due").map_err(db_error)?,
+                "sync_outbox.next_attempt_at",
             )?,
         })
     }

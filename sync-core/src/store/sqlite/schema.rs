@@ -86,6 +86,10 @@ CREATE INDEX IF NOT EXISTS sync_inbox_pending
 CREATE INDEX IF NOT EXISTS sync_inbox_processed
     ON sync_inbox (processed_at) WHERE processed_at IS NOT NULL;
 "#,
+    // 2: inbox deliveries replayed from dead letters remember their letter.
+    r#"
+ALTER TABLE sync_inbox ADD COLUMN replay_of INTEGER REFERENCES sync_dead_letters (id) ON DELETE SET NULL;
+"#,
 ];
 
 const CREATE_VERSION_TABLE: &str = "

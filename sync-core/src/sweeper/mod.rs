@@ -53,8 +53,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, StreamExt};
 
+mod destinations;
+pub use destinations::Destinations;
+
 use crate::redact::Redactor;
-use crate::retry::{ExponentialBackoff, Jitter, RetryDecision, RetryPolicy, RetryState};
+use crate::retry::{ExponentialBackoff, Jitter, RetryPolicy};
 use crate::sink::Ack;
 use crate::store::{
     DeadLetterQuery, OutboxEntry, OutboxLimits, OutboxStore, ReplayOutcome, StoreError,
@@ -109,6 +112,48 @@ impl<D: Delivery + ?Sized> Delivery for Arc<D> {
     }
 }
 
+/// Hands a claimed batch of outbox entries to their destinations and answers one [`Ack`] per
+/// entry, in order. Implemented by every [`Delivery`] (one entry at a time, `concurrency` at
+/// once) and by [`Destinations`] (one [`Sink`](crate::Sink) write per destination, so bulk
+/// APIs stay bulk).
+#[async_trait]
+pub trait OutboxDelivery: Send + Sync {
+    /// Deliver `entries` (a claimed batch, any destinations); give up on any delivery still
+    /// running after `timeout` (answer it [`Ack::RetryLater`]).
+    async fn deliver_batch(
+        &self,
+        entries: &[OutboxEntry],
+        concurrency: usize,
+        timeout: Duration,
+    ) -> Vec<Ack>;
+}
+
+#[async_trait]
+impl<D: Delivery> OutboxDelivery for D {
+    async fn deliver_batch(
+        &self,
+        entries: &[OutboxEntry],
+        concurrency: usize,
+        timeout: Duration,
+    ) -> Vec<Ack> {
+        // Indices, not references: the closure must not be generic over a lifetime.
+        futures_util::stream::iter(0..entries.len())
+            .map(|i| async move {
+                let entry = &entries[i];
+                match tokio::time::timeout(timeout, self.deliver(entry)).await {
+                    Ok(ack) => ack,
+                    Err(_) => Ack::retry(format!(
+                        "delivery took longer than the {} lease",
+                        human_std(timeout)
+                    )),
+                }
+            })
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
+    }
+}
+
 /// What one or more sweeps did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -128,7 +173,7 @@ pub struct SweepReport {
 }
 
 impl SweepReport {
-    fn add(&mut self, other: &SweepReport) {
+    pub(crate) fn add(&mut self, other: &SweepReport) {
         self.claimed += other.claimed;
         self.delivered += other.delivered;
         self.rescheduled += other.rescheduled;
@@ -191,7 +236,7 @@ impl<D> fmt::Debug for Sweeper<D> {
     }
 }
 
-impl<D: Delivery> Sweeper<D> {
+impl<D: OutboxDelivery> Sweeper<D> {
     /// A sweeper over `outbox` (whose dead letters it fills and replays) delivering with
     /// `delivery`. Defaults: [`default_retry_policy`], batches of 100, 5-minute leases,
     /// 4 deliveries at a time, a sweep every minute in [`Sweeper::run_until`], replays limited
@@ -219,8 +264,11 @@ impl<D: Delivery> Sweeper<D> {
         self
     }
 
-    /// Use `policy` to choose the wait after a failed attempt. Its give-up decisions apply too,
-    /// besides each entry's own limits.
+    /// Use `policy` to choose the wait after a failed attempt (never shorter than the
+    /// destination's `after`). Only the wait: its own attempt and time limits are ignored,
+    /// because each entry's [`OutboxLimits`] are the one cap on outbox retries (a policy
+    /// reused from the HTTP layer, with its 3 attempts, would otherwise dead-letter entries
+    /// long before their limits). See [`crate::retry`]'s "Retry layers".
     pub fn retry_policy(mut self, policy: impl RetryPolicy + 'static) -> Self {
         self.policy = Arc::new(policy);
         self
@@ -270,6 +318,16 @@ impl<D: Delivery> Sweeper<D> {
     /// return the totals. Shutdown is noticed between batches and while waiting, so entries in
     /// flight are finished, not abandoned. Store errors are logged and the next sweep retries.
     pub async fn run_until(&self, shutdown: impl Future<Output = ()>) -> SweepReport {
+        self.run_reporting(shutdown, |_| {}).await
+    }
+
+    /// [`run_until`](Self::run_until), calling `on_pass` after every pass that claimed
+    /// something or failed.
+    pub(crate) async fn run_reporting(
+        &self,
+        shutdown: impl Future<Output = ()>,
+        mut on_pass: impl FnMut(&Result<SweepReport, StoreError>),
+    ) -> SweepReport {
         let mut shutdown = std::pin::pin!(shutdown);
         let mut total = SweepReport::default();
         loop {
@@ -281,6 +339,9 @@ impl<D: Delivery> Sweeper<D> {
                     !stopping
                 })
                 .await;
+            if pass.as_ref().map_or(true, |r| !r.is_empty()) {
+                on_pass(&pass);
+            }
             match pass {
                 Ok(report) => total.add(&report),
                 Err(error) => tracing::warn!(%error, "outbox sweep failed; retrying next round"),
@@ -295,6 +356,11 @@ impl<D: Delivery> Sweeper<D> {
                 return total;
             }
         }
+    }
+
+    /// The outbox this sweeper works on.
+    pub fn outbox(&self) -> &Arc<dyn OutboxStore> {
+        &self.outbox
     }
 
     /// Put the chosen dead letters back in the outbox (with the
@@ -343,12 +409,7 @@ impl<D: Delivery> Sweeper<D> {
             let batch = self.outbox.claim_due(self.batch_size, self.lease).await?;
             let claimed = batch.len();
             report.claimed += claimed as u64;
-            let outcomes: Vec<Result<Outcome, StoreError>> = futures_util::stream::iter(batch)
-                .map(|entry| self.handle(entry))
-                .buffer_unordered(self.concurrency)
-                .collect()
-                .await;
-            for outcome in outcomes {
+            for outcome in self.sweep_batch(batch).await {
                 match outcome? {
                     Outcome::Delivered { replay } => {
                         report.delivered += 1;
@@ -366,36 +427,61 @@ impl<D: Delivery> Sweeper<D> {
         Ok(report)
     }
 
-    async fn handle(&self, entry: OutboxEntry) -> Result<Outcome, StoreError> {
+    /// Dead-letter what is past its limits, hand the rest to the delivery in one batch, and
+    /// act on each answer.
+    async fn sweep_batch(&self, batch: Vec<OutboxEntry>) -> Vec<Result<Outcome, StoreError>> {
         let now = Utc::now();
-        // Limits first: an entry can be claimed past them after a crashed sweeper's lease
-        // expired, or after sitting in a stopped outbox.
-        if entry.is_expired(now) {
-            let reason = format!(
-                "max age {} reached before attempt {}; last error: {}",
-                human(entry.expires_at.map(|at| at - entry.created_at)),
-                entry.attempts,
-                entry.last_error.as_deref().unwrap_or("none"),
-            );
-            return self.dead_letter(&entry, &reason, None).await;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut ready = Vec::with_capacity(batch.len());
+        for entry in batch {
+            match limit_reached(&entry, now) {
+                Some(reason) => outcomes.push(self.dead_letter(&entry, &reason, None).await),
+                None => ready.push(entry),
+            }
         }
-        if entry.attempts > entry.max_attempts {
-            let reason = format!(
-                "attempt limit {} reached: an earlier attempt never answered (its lease \
-                 expired); last error: {}",
-                entry.max_attempts,
-                entry.last_error.as_deref().unwrap_or("none"),
-            );
-            return self.dead_letter(&entry, &reason, None).await;
+        if ready.is_empty() {
+            return outcomes;
         }
-
-        let ack = match tokio::time::timeout(self.lease, self.delivery.deliver(&entry)).await {
-            Ok(ack) => ack,
-            Err(_) => Ack::retry(format!(
-                "delivery took longer than the {} lease",
-                human_std(self.lease)
-            )),
+        let acks = self
+            .delivery
+            .deliver_batch(&ready, self.concurrency, self.lease)
+            .await;
+        let acks = if acks.len() == ready.len() {
+            acks
+        } else {
+            let reason = format!(
+                "the delivery answered {} times for {} entries",
+                acks.len(),
+                ready.len()
+            );
+            vec![Ack::retry(reason); ready.len()]
         };
+        // Delivered entries are marked in one store call (one commit on SQLite); the rest
+        // one by one.
+        let mut delivered = Vec::new();
+        for (entry, ack) in ready.iter().zip(acks) {
+            match ack {
+                Ack::Delivered => delivered.push(entry),
+                other => outcomes.push(self.answer(entry, other).await),
+            }
+        }
+        let leases: Vec<_> = delivered.iter().map(|e| e.lease).collect();
+        match self.outbox.mark_delivered_many(&leases).await {
+            Ok(done) => outcomes.extend(delivered.iter().zip(done).map(|(entry, done)| {
+                Ok(if done {
+                    Outcome::Delivered {
+                        replay: entry.replay_of.is_some(),
+                    }
+                } else {
+                    Outcome::LeaseLost
+                })
+            })),
+            Err(error) => outcomes.push(Err(error)),
+        }
+        outcomes
+    }
+
+    async fn answer(&self, entry: &OutboxEntry, ack: Ack) -> Result<Outcome, StoreError> {
         match ack {
             Ack::Delivered => {
                 if self.outbox.mark_delivered(&entry.lease).await? {
@@ -407,9 +493,9 @@ impl<D: Delivery> Sweeper<D> {
                 }
             }
             Ack::Rejected { reason, response } => {
-                self.dead_letter(&entry, &reason, response.as_deref()).await
+                self.dead_letter(entry, &reason, response.as_deref()).await
             }
-            Ack::RetryLater { reason, after } => self.retry_later(&entry, &reason, after).await,
+            Ack::RetryLater { reason, after } => self.retry_later(entry, &reason, after).await,
         }
     }
 
@@ -426,17 +512,13 @@ impl<D: Delivery> Sweeper<D> {
             let reason = format!("gave up after {attempts} attempts (attempt limit): {reason}");
             return self.dead_letter(entry, &reason, None).await;
         }
-        let state = RetryState {
+        // The policy only picks the wait: the entry's limits are the only cap on its retries.
+        let wait = crate::inbox_worker::retry_wait(
+            &*self.policy,
+            &Verdict::Retry { after },
             attempts,
-            elapsed: entry.age(now),
-        };
-        let wait = match self.policy.decide(&Verdict::Retry { after }, state) {
-            RetryDecision::RetryAfter(wait) => wait.max(after.unwrap_or_default()),
-            RetryDecision::GiveUp(why) => {
-                let reason = format!("gave up after {attempts} attempts ({why}): {reason}");
-                return self.dead_letter(entry, &reason, None).await;
-            }
-        };
+            entry.created_at,
+        );
         let next = add(now, wait);
         if let Some(expires_at) = entry.expires_at
             && next > expires_at
@@ -497,6 +579,28 @@ impl<D: Delivery> Sweeper<D> {
     }
 }
 
+/// Why `entry` must be dead-lettered without delivering, if it must: it can be claimed past its
+/// limits after a crashed sweeper's lease expired, or after sitting in a stopped outbox.
+fn limit_reached(entry: &OutboxEntry, now: DateTime<Utc>) -> Option<String> {
+    if entry.is_expired(now) {
+        return Some(format!(
+            "max age {} reached before attempt {}; last error: {}",
+            human(entry.expires_at.map(|at| at - entry.created_at)),
+            entry.attempts,
+            entry.last_error.as_deref().unwrap_or("none"),
+        ));
+    }
+    if entry.attempts > entry.max_attempts {
+        return Some(format!(
+            "attempt limit {} reached: an earlier attempt never answered (its lease \
+             expired); last error: {}",
+            entry.max_attempts,
+            entry.last_error.as_deref().unwrap_or("none"),
+        ));
+    }
+    None
+}
+
 fn add(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
     chrono::Duration::from_std(wait)
         .ok()
@@ -528,6 +632,7 @@ fn human_std(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::retry::{RetryDecision, RetryState};
 
     #[test]
     fn human_durations() {
