@@ -31,6 +31,8 @@
 //!   [`sync::ChangedOrderSource`] (changed orders by `updated_at`, unsorted), both keyed per
 //!   (store, stream), and [`sync::OrderCustomerSource`] with the order → customer mapping of
 //!   [`customer`] (orders without an email dead-lettered through [`sync::CustomerSink`]).
+//! * **Summaries**: orders and customers as sync-core's vendor-neutral order and customer
+//!   summaries for destination sinks ([`summary`]).
 //!
 //! Magento has no webhooks in core, so there is no webhook module: poll with the sources.
 //!
@@ -123,6 +125,7 @@ mod search;
 mod search_stream;
 pub mod store_match;
 mod stores;
+pub mod summary;
 pub mod sync;
 pub mod time;
 

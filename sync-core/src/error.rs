@@ -68,3 +68,13 @@ impl Classify for StageError {
         self.verdict
     }
 }
+
+/// The reason stored for a handler or sink call that panicked: `panicked: <message>`.
+pub(crate) fn panic_reason(payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a non-string panic payload");
+    format!("panicked: {message}")
+}

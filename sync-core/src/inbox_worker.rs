@@ -321,20 +321,29 @@ impl<H: InboxHandler> InboxWorker<H> {
                 .collect()
                 .await;
             let mut handled = Vec::new();
+            let mut first_error = None;
             for outcome in outcomes {
-                match outcome? {
-                    Outcome::Handled(lease) => handled.push(lease),
-                    Outcome::Retried => report.retried += 1,
-                    Outcome::DeadLettered => report.dead_lettered += 1,
-                    Outcome::LeaseLost => report.lease_lost += 1,
+                match outcome {
+                    Ok(Outcome::Handled(lease)) => handled.push(lease),
+                    Ok(Outcome::Retried) => report.retried += 1,
+                    Ok(Outcome::DeadLettered) => report.dead_lettered += 1,
+                    Ok(Outcome::LeaseLost) => report.lease_lost += 1,
+                    Err(error) => {
+                        first_error.get_or_insert(error);
+                    }
                 }
             }
+            // Ack what was handled even when another delivery hit a store error: otherwise
+            // one failure would leave the whole batch leased and processed again.
             for acked in self.inbox.ack_many(&handled).await? {
                 if acked {
                     report.processed += 1;
                 } else {
                     report.lease_lost += 1;
                 }
+            }
+            if let Some(error) = first_error {
+                return Err(error);
             }
             if claimed < self.batch_size as usize {
                 break;
@@ -354,8 +363,12 @@ impl<H: InboxHandler> InboxWorker<H> {
             );
             return self.dead_letter(&delivery, &reason).await;
         }
-        let result = match tokio::time::timeout(self.lease, self.handler.handle(&delivery)).await {
-            Ok(result) => result,
+        // A panicking handler fails this delivery (retried, then dead-lettered), never the
+        // worker and every other job of the runner.
+        let handling = std::panic::AssertUnwindSafe(self.handler.handle(&delivery)).catch_unwind();
+        let result = match tokio::time::timeout(self.lease, handling).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => Err(StageError::transient(crate::error::panic_reason(&*panic))),
             Err(_) => Err(StageError::transient(format!(
                 "handler took longer than the {:?} lease",
                 self.lease

@@ -176,3 +176,168 @@ async fn a_binary_body_survives_the_dead_letter_round_trip() -> Result<(), Store
     assert_eq!(claimed[0].replay_of, Some(id));
     Ok(())
 }
+
+/// An inbox whose `fail` always hits a locked database (SQLITE_BUSY); the rest is SQLite.
+#[derive(Debug)]
+struct BusyOnFail(SqliteStore);
+
+#[async_trait::async_trait]
+impl InboxStore for BusyOnFail {
+    async fn store(
+        &self,
+        source: &str,
+        dedupe_key: &str,
+        headers: &serde_json::Value,
+        body: &[u8],
+    ) -> Result<Received, StoreError> {
+        self.0.store(source, dedupe_key, headers, body).await
+    }
+    async fn claim(
+        &self,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<sync_core::store::InboxDelivery>, StoreError> {
+        self.0.claim(limit, lease).await
+    }
+    async fn ack(&self, lease: &sync_core::store::Lease) -> Result<bool, StoreError> {
+        self.0.ack(lease).await
+    }
+    async fn ack_many(&self, leases: &[sync_core::store::Lease]) -> Result<Vec<bool>, StoreError> {
+        self.0.ack_many(leases).await
+    }
+    async fn fail(
+        &self,
+        _lease: &sync_core::store::Lease,
+        _reason: &str,
+        _retry_in: Duration,
+    ) -> Result<bool, StoreError> {
+        Err(StoreError::Backend(
+            "database is locked (SQLITE_BUSY)".into(),
+        ))
+    }
+    async fn dead_letter_delivery(
+        &self,
+        lease: &sync_core::store::Lease,
+        reason: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        self.0.dead_letter_delivery(lease, reason).await
+    }
+    async fn replay_delivery(&self, dead_letter_id: i64) -> Result<ReplayOutcome, StoreError> {
+        self.0.replay_delivery(dead_letter_id).await
+    }
+    async fn prune_processed(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        self.0.prune_processed(before).await
+    }
+    async fn stats(&self) -> Result<sync_core::store::InboxStats, StoreError> {
+        self.0.stats().await
+    }
+}
+
+#[tokio::test]
+async fn a_store_error_on_one_delivery_still_acks_the_handled_ones() -> Result<(), StoreError> {
+    let store = Arc::new(BusyOnFail(SqliteStore::open_in_memory().await?));
+    for key in ["d-1", "d-2", "d-3"] {
+        store.store("woo:shop", key, &headers(), ORDER).await?;
+    }
+    let worker = InboxWorker::new(
+        store.clone(),
+        handler_fn(|delivery| async move {
+            if delivery.dedupe_key == "d-2" {
+                return Err(StageError::transient("outbox store is busy"));
+            }
+            Ok(())
+        }),
+    )
+    .retry_policy(no_wait());
+    // The pass reports the store error ...
+    assert!(matches!(worker.work().await, Err(StoreError::Backend(_))));
+    // ... but d-1 and d-3 were acknowledged, not left leased to be handled again.
+    let stats = store.stats().await?;
+    assert_eq!((stats.processed, stats.pending), (2, 1), "{stats:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn replaying_a_letter_whose_key_is_pending_closes_it_when_processed() -> Result<(), StoreError>
+{
+    let store = Arc::new(SqliteStore::open_in_memory().await?);
+    store
+        .store("woo:shop", "d-1", &headers(), &ORDER[..20])
+        .await?;
+    let fixed = Arc::new(AtomicU32::new(0));
+    let worker = {
+        let fixed = fixed.clone();
+        InboxWorker::new(
+            store.clone(),
+            handler_fn(move |delivery| {
+                let fixed = fixed.clone();
+                async move {
+                    if fixed.load(Ordering::SeqCst) == 0 {
+                        parse(&delivery)?;
+                    }
+                    Ok(())
+                }
+            }),
+        )
+    };
+    assert_eq!(worker.work().await?.dead_lettered, 1);
+    let stream = inbox_dead_letter_stream("woo:shop");
+    let letter = store.list(&DeadLetterQuery::open(stream.clone())).await?[0].id;
+
+    // The processed row was pruned and the vendor redelivered the same key: it is pending.
+    store
+        .prune_processed(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await?;
+    store.store("woo:shop", "d-1", &headers(), ORDER).await?;
+    assert!(matches!(
+        worker.replay(&[letter]).await?[0],
+        ReplayOutcome::AlreadyQueued(_)
+    ));
+
+    fixed.store(1, Ordering::SeqCst);
+    assert_eq!(worker.work().await?.processed, 1);
+    assert!(
+        store.list(&DeadLetterQuery::open(stream)).await?.is_empty(),
+        "the letter is closed once the pending delivery is processed"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_panicking_handler_fails_only_its_delivery_until_dead_lettered() -> Result<(), StoreError>
+{
+    let store = Arc::new(SqliteStore::open_in_memory().await?);
+    for key in ["d-1", "d-2", "d-3"] {
+        store.store("woo:shop", key, &headers(), ORDER).await?;
+    }
+    let worker = InboxWorker::new(
+        store.clone(),
+        handler_fn(|delivery| async move {
+            if delivery.dedupe_key == "d-2" {
+                panic!("unexpected line item shape");
+            }
+            Ok(())
+        }),
+    )
+    .max_attempts(2)
+    .retry_policy(no_wait());
+    let first = worker.work().await?;
+    assert_eq!((first.processed, first.retried), (2, 1));
+    let second = worker.work().await?;
+    assert_eq!(second.dead_lettered, 1);
+    let letters = store.list(&DeadLetterQuery::default()).await?;
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].letter.record_key, "d-2");
+    assert!(
+        letters[0]
+            .letter
+            .reason
+            .contains("panicked: unexpected line item shape"),
+        "{}",
+        letters[0].letter.reason
+    );
+    Ok(())
+}

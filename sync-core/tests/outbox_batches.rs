@@ -154,3 +154,66 @@ async fn a_retry_policy_cannot_shorten_the_entries_limits() -> Result<(), StoreE
     );
     Ok(())
 }
+
+/// A bulk import that refuses the whole request when any contact is invalid (422 for the
+/// batch), as ActiveCampaign's bulk import does.
+#[derive(Default, Clone)]
+struct AllOrNothing(Arc<Mutex<Vec<Vec<String>>>>);
+
+#[async_trait]
+impl Sink<Value> for AllOrNothing {
+    async fn write(&self, batch: &[SinkRecord<'_, Value>]) -> Result<Vec<Ack>, StageError> {
+        self.0
+            .lock()
+            .unwrap()
+            .push(batch.iter().map(|r| r.key.to_string()).collect());
+        if let Some(bad) = batch.iter().find(|r| r.key.contains("bad")) {
+            return Err(StageError::new(
+                sync_core::Verdict::Permanent(sync_core::PermanentKind::Data),
+                format!("422: contact {} has an invalid email", bad.key),
+            ));
+        }
+        Ok(vec![Ack::Delivered; batch.len()])
+    }
+}
+
+#[tokio::test]
+async fn one_invalid_record_in_a_bulk_write_dead_letters_only_itself() -> Result<(), StoreError> {
+    let store = Arc::new(SqliteStore::open_in_memory().await?);
+    for key in ["c-1", "c-bad", "c-3", "c-4"] {
+        store.enqueue(contact(ac(), key)).await?;
+    }
+    let sink = AllOrNothing::default();
+    let sweeper = Sweeper::new(store.clone(), Destinations::new().sink(ac(), sink.clone()));
+    let report = sweeper.sweep().await?;
+    assert_eq!(
+        (report.delivered, report.dead_lettered),
+        (3, 1),
+        "{report:?}"
+    );
+    let letters = store.list(&DeadLetterQuery::default()).await?;
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].letter.record_key, "c-bad");
+    assert!(letters[0].letter.reason.contains("invalid email"));
+    // One bulk write, then one per entry.
+    assert_eq!(sink.0.lock().unwrap().len(), 5);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_panicking_sink_fails_its_write_and_the_sweeper_goes_on() -> Result<(), StoreError> {
+    struct Panics;
+    #[async_trait]
+    impl Sink<Value> for Panics {
+        async fn write(&self, _: &[SinkRecord<'_, Value>]) -> Result<Vec<Ack>, StageError> {
+            panic!("index out of bounds in the mapper")
+        }
+    }
+    let store = Arc::new(SqliteStore::open_in_memory().await?);
+    store.enqueue(contact(ac(), "c-1")).await?;
+    let sweeper = Sweeper::new(store.clone(), Destinations::new().sink(ac(), Panics));
+    let report = sweeper.sweep().await?;
+    assert_eq!(report.rescheduled, 1, "{report:?}");
+    assert_eq!(store.stats().await?.pending, 1);
+    Ok(())
+}

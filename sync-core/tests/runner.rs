@@ -149,3 +149,46 @@ async fn runs_everything_reports_health_and_shuts_down_gracefully() {
         "no lease left behind"
     );
 }
+
+/// A poll whose mapper panics on the vendor's data.
+struct PanickingPoll(StreamKey);
+
+#[async_trait]
+impl sync_core::runtime::Poll for PanickingPoll {
+    fn stream(&self) -> &StreamKey {
+        &self.0
+    }
+    async fn run_once(&mut self) -> Result<sync_core::RunReport, sync_core::RunError> {
+        panic!("unexpected null in order.items")
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_poll_is_a_failed_poll_and_the_runner_keeps_going() {
+    let stream = StreamKey::new("magento-to-chatwoot", "orders", "shop");
+    let runner = Runner::new().poll(Duration::from_millis(10), PanickingPoll(stream));
+    let mut events = runner.subscribe();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(runner.run_until(async {
+        let _ = stopped.await;
+    }));
+    let mut failed = 0;
+    while failed < 2 {
+        if let RunnerEvent::Polled { outcome, .. } =
+            tokio::time::timeout(Duration::from_secs(10), events.recv())
+                .await
+                .unwrap()
+                .unwrap()
+        {
+            let error = outcome.unwrap_err();
+            assert!(error.contains("panicked: unexpected null"), "{error}");
+            failed += 1;
+        }
+    }
+    let _ = stop.send(());
+    let totals = tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .unwrap()
+        .expect("the runner survives the panic");
+    assert!(totals.failed_polls >= 2);
+}

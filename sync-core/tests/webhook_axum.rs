@@ -104,3 +104,29 @@ async fn stores_once_answers_duplicates_and_refuses_without_storing() {
         "credentials never reach the inbox"
     );
 }
+
+#[tokio::test]
+async fn a_broken_upload_is_400_and_only_an_oversized_one_is_413() {
+    let inbox = Arc::new(SqliteStore::open_in_memory().await.unwrap());
+    let endpoint = WebhookEndpoint::new("shop-a", Signed, inbox.clone()).max_body_bytes(1024);
+    let mut headers = http::HeaderMap::new();
+    headers.insert("x-signature", "ok".parse().unwrap());
+    headers.insert("x-delivery", "d-9".parse().unwrap());
+    // Chunked (no Content-Length); the sender's connection drops after the first chunk.
+    let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = vec![
+        Ok(axum::body::Bytes::from_static(br#"{"id":727,"#)),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection reset by peer",
+        )),
+    ];
+    let broken = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
+    assert_eq!(endpoint.receive(&headers, broken).await.status(), 400);
+
+    // Chunked and over the limit: still 413.
+    let big: Vec<Result<axum::body::Bytes, std::io::Error>> =
+        vec![Ok(vec![b'x'; 700].into()), Ok(vec![b'x'; 700].into())];
+    let oversized = axum::body::Body::from_stream(futures_util::stream::iter(big));
+    assert_eq!(endpoint.receive(&headers, oversized).await.status(), 413);
+    assert_eq!(inbox.stats().await.unwrap().pending, 0);
+}

@@ -25,6 +25,8 @@
 //! - **Webhooks**: constant-time signature check on the raw bytes, the creation ping, typed
 //!   events and a dedupe key ([`webhook`]).
 //! - **Sync**: orders, subscriptions and products as sync-core sources ([`sync`]).
+//! - **Summaries**: orders, subscriptions and customers as sync-core's vendor-neutral
+//!   order and customer summaries for destination sinks ([`summary`]).
 //!
 //! **Minimum WooCommerce version: 5.4.** The date filters (`modified_after`, `after`, …) are sent
 //! with `dates_are_gmt=true`, which WooCommerce 5.4 introduced. Older versions ignore it and
@@ -145,6 +147,7 @@ pub mod php_query;
 pub mod products;
 mod query;
 pub mod subscriptions;
+pub mod summary;
 pub mod sync;
 pub mod webhook;
 pub mod webhooks;

@@ -60,6 +60,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::FutureExt;
 use tokio::sync::{broadcast, watch};
 
 pub use health::{Health, HealthReport, InboxHealth, OutboxHealth, StreamHealth};
@@ -337,7 +338,14 @@ async fn poll_loop(cx: Context, every: Duration, mut job: impl Poll) -> RunnerRe
         if *cx.shutdown.borrow() {
             return report;
         }
-        let outcome = job.run_once().await.map_err(|e| e.to_string());
+        // A panicking poll is a failed poll, not the end of every job of the runner.
+        let outcome = match std::panic::AssertUnwindSafe(job.run_once())
+            .catch_unwind()
+            .await
+        {
+            Ok(result) => result.map_err(|e| e.to_string()),
+            Err(panic) => Err(crate::error::panic_reason(&*panic)),
+        };
         match &outcome {
             Ok(_) => report.polls += 1,
             Err(error) => {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
 use super::{OutboxDelivery, human_std};
 use crate::redact::Redactor;
@@ -23,7 +23,8 @@ type DynSink = Arc<dyn Sink<serde_json::Value>>;
 /// entries: delivered → done, retry later → rescheduled, rejected → dead letter with the reason.
 ///
 /// A sink that fails the whole write (`Err`) has every entry of the write retried until the
-/// entries' limits (a permanent data error rejects them all). An entry for a destination with
+/// entries' limits. A permanent data error on a write of several entries has them written
+/// one by one, so only the invalid ones are rejected. An entry for a destination with
 /// no sink waits (retried) until its limits dead-letter it with that reason.
 ///
 /// ```
@@ -122,8 +123,38 @@ impl Destinations {
             .or(self.fallback.as_ref())
     }
 
-    /// One write of `entries` (all for one sink); one answer per entry.
+    /// Write `entries` (all for one sink); one answer per entry. When the sink rejects the
+    /// whole write as bad data, the entries are written one by one so that one invalid record
+    /// does not take the valid ones with it to dead letters.
     async fn write(&self, sink: &DynSink, entries: &[&OutboxEntry], timeout: Duration) -> Vec<Ack> {
+        match self.write_once(sink, entries, timeout).await {
+            Write::Answered(acks) => acks,
+            Write::BadData(reason) if entries.len() <= 1 => {
+                vec![Ack::rejected(reason); entries.len()]
+            }
+            Write::BadData(_) => {
+                let mut acks = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    let single = std::slice::from_ref(entry);
+                    acks.push(match self.write_once(sink, single, timeout).await {
+                        Write::Answered(mut one) => {
+                            one.pop().unwrap_or_else(|| Ack::retry("no answer"))
+                        }
+                        Write::BadData(reason) => Ack::rejected(reason),
+                    });
+                }
+                acks
+            }
+        }
+    }
+
+    /// One write of `entries`; a whole-write data rejection is left to the caller.
+    async fn write_once(
+        &self,
+        sink: &DynSink,
+        entries: &[&OutboxEntry],
+        timeout: Duration,
+    ) -> Write {
         let records: Vec<SinkRecord<'_, serde_json::Value>> = entries
             .iter()
             .map(|e| SinkRecord {
@@ -131,30 +162,41 @@ impl Destinations {
                 data: &e.payload,
             })
             .collect();
-        let all = |ack: Ack| vec![ack; entries.len()];
-        match tokio::time::timeout(timeout, sink.write(&records)).await {
+        let all = |ack: Ack| Write::Answered(vec![ack; entries.len()]);
+        // A panicking sink fails this write (retried), never the sweeper.
+        let writing = std::panic::AssertUnwindSafe(sink.write(&records)).catch_unwind();
+        match tokio::time::timeout(timeout, writing).await {
             Err(_) => all(Ack::retry(format!(
                 "sink write took longer than the {} lease",
                 human_std(timeout)
             ))),
-            Ok(Ok(acks)) if acks.len() == entries.len() => acks,
-            Ok(Ok(acks)) => all(Ack::retry(format!(
+            Ok(Err(panic)) => all(Ack::retry(crate::error::panic_reason(&*panic))),
+            Ok(Ok(Ok(acks))) if acks.len() == entries.len() => Write::Answered(acks),
+            Ok(Ok(Ok(acks))) => all(Ack::retry(format!(
                 "the sink answered {} acks for {} records",
                 acks.len(),
                 entries.len()
             ))),
-            Ok(Err(error)) => {
+            Ok(Ok(Err(error))) => {
                 let reason = self.redactor.text(&error.to_string());
-                all(match error.verdict() {
-                    Verdict::Permanent(PermanentKind::Data) => Ack::rejected(reason),
-                    verdict => Ack::RetryLater {
+                match error.verdict() {
+                    Verdict::Permanent(PermanentKind::Data) => Write::BadData(reason),
+                    verdict => all(Ack::RetryLater {
                         reason,
                         after: verdict.after(),
-                    },
-                })
+                    }),
+                }
             }
         }
     }
+}
+
+/// What one sink write answered.
+enum Write {
+    /// One ack per entry.
+    Answered(Vec<Ack>),
+    /// The whole write was refused as bad data, with the (redacted) reason.
+    BadData(String),
 }
 
 #[async_trait]

@@ -442,10 +442,18 @@ impl<D: OutboxDelivery> Sweeper<D> {
         if ready.is_empty() {
             return outcomes;
         }
-        let acks = self
-            .delivery
-            .deliver_batch(&ready, self.concurrency, self.lease)
-            .await;
+        // A panicking delivery fails this batch (retried, then dead-lettered by the limits),
+        // never the sweeper and every other job of the runner.
+        let delivering = std::panic::AssertUnwindSafe(self.delivery.deliver_batch(
+            &ready,
+            self.concurrency,
+            self.lease,
+        ))
+        .catch_unwind();
+        let acks = match delivering.await {
+            Ok(acks) => acks,
+            Err(panic) => vec![Ack::retry(crate::error::panic_reason(&*panic)); ready.len()],
+        };
         let acks = if acks.len() == ready.len() {
             acks
         } else {

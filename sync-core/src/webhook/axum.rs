@@ -141,9 +141,15 @@ impl<A: Acceptor + 'static> WebhookEndpoint<A> {
         if declared.is_some_and(|len| len > inner.max_body as u64) {
             return too_large(inner.max_body);
         }
-        let bytes = match ::axum::body::to_bytes(body, inner.max_body).await {
+        let bytes = match read_limited(body, inner.max_body).await {
             Ok(bytes) => bytes,
-            Err(_) => return too_large(inner.max_body),
+            Err(BodyError::TooLarge) => return too_large(inner.max_body),
+            Err(BodyError::Read(error)) => {
+                // A broken or aborted upload is not "too large": say 400 so senders don't
+                // shrink or give up on deliveries that are within the limit.
+                tracing::info!(source = %inner.source, %error, "webhook body could not be read");
+                return Refused::new(400, "the body could not be read").into_response();
+            }
         };
         let accepted = match inner.acceptor.accept(headers, &bytes) {
             Ok(accepted) => accepted,
@@ -201,6 +207,26 @@ impl<A: Acceptor + 'static> WebhookEndpoint<A> {
             }
         }
     }
+}
+
+enum BodyError {
+    TooLarge,
+    Read(::axum::Error),
+}
+
+/// Read the whole body, telling "over `limit`" apart from a failed read.
+async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, BodyError> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(BodyError::Read)?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 fn too_large(limit: usize) -> Response {

@@ -312,11 +312,16 @@ impl InboxStore for SqliteStore {
         let outcome = match queued {
             Some(id) => ReplayOutcome::Queued(id),
             None => {
+                // Link the letter to the pending row so acking it closes the letter too
+                // (unless the row already settles another letter).
                 let id: i64 = sqlx::query_scalar(
-                    "SELECT id FROM sync_inbox WHERE source = ?1 AND dedupe_key = ?2",
+                    "UPDATE sync_inbox SET replay_of = COALESCE(replay_of, ?3)
+                     WHERE source = ?1 AND dedupe_key = ?2
+                     RETURNING id",
                 )
                 .bind(stored.source)
                 .bind(stored.dedupe_key)
+                .bind(dead_letter_id)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
