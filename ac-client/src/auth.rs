@@ -29,9 +29,16 @@ pub const SECRET_NAMES: &[&str] = &[
 pub struct ApiToken(SecretString);
 
 impl ApiToken {
-    /// Wrap a key.
-    pub fn new(key: impl Into<String>) -> Self {
-        ApiToken(SecretString::from(key.into()))
+    /// Wrap a key (from Settings → Developer).
+    ///
+    /// ```
+    /// use ac_client::ApiToken;
+    ///
+    /// let token = ApiToken::new(std::env::var("ACTIVECAMPAIGN_API_TOKEN").unwrap_or_default());
+    /// assert_eq!(format!("{token:?}"), "ApiToken([REDACTED])");
+    /// ```
+    pub fn new(key: impl Into<SecretString>) -> Self {
+        ApiToken(key.into())
     }
 
     /// Whether the key is empty (after trimming).
@@ -55,29 +62,25 @@ impl ApiToken {
     /// A [`Redactor`] that masks this key wherever it appears (as held and trimmed, plain,
     /// percent-encoded or JSON-escaped) and the values of every [`SECRET_NAMES`] name.
     pub fn redactor(&self) -> Redactor {
+        let redactor = Redactor::new();
+        self.register(&redactor);
+        redactor
+    }
+
+    /// Register [`SECRET_NAMES`] and this key on `redactor` (every clone of it sees them).
+    pub(crate) fn register(&self, redactor: &Redactor) {
+        for name in SECRET_NAMES {
+            redactor.add_name(name);
+        }
         let key = self.0.expose_secret();
-        Redactor::new()
-            .secret_names(SECRET_NAMES.iter().copied())
-            .secret_value(key)
-            .secret_value(key.trim())
+        redactor.add_value(key);
+        redactor.add_value(key.trim());
     }
 }
 
 impl From<SecretString> for ApiToken {
     fn from(s: SecretString) -> Self {
         ApiToken(s)
-    }
-}
-
-impl From<String> for ApiToken {
-    fn from(s: String) -> Self {
-        ApiToken::new(s)
-    }
-}
-
-impl From<&str> for ApiToken {
-    fn from(s: &str) -> Self {
-        ApiToken::new(s)
     }
 }
 

@@ -7,13 +7,12 @@
 
 use std::time::Duration;
 
-use sync_core::http::reqwest::Method;
+use sync_core::Classify;
+use sync_core::http::{ApiRequest, RequestBody};
 use tokio::time::Instant;
 
-use sync_core::Classify;
-
-use crate::client::{Call, Client};
-use crate::contacts::check_email;
+use crate::client::Client;
+use crate::email::check_email;
 use crate::error::{Error, Result};
 use crate::models::bulk_import::{MAX_CONTACTS_PER_IMPORT, MAX_IMPORT_PAYLOAD_BYTES};
 use crate::models::{
@@ -120,6 +119,38 @@ impl<'c> BulkImports<'c> {
     /// [`ClientBuilder::bulk_throttle_wait`](crate::ClientBuilder::bulk_throttle_wait)) and
     /// sends the same request again, up to [`MAX_THROTTLED_ATTEMPTS`] times.
     ///
+    /// ```
+    /// # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path, query_param}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ac_client::Error> {
+    /// # let server = MockServer::start().await;
+    /// # Mock::given(method("POST")).and(path("/api/3/import/bulk_import"))
+    /// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    /// #         "success": 1, "queued_contacts": 2, "batchId": "b-1"})))
+    /// #     .mount(&server).await;
+    /// # Mock::given(method("GET")).and(path("/api/3/import/info")).and(query_param("batchId", "b-1"))
+    /// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    /// #         "status": "completed", "success": ["123"], "failure": ["not-an-address@example"]})))
+    /// #     .mount(&server).await;
+    /// # let client = ac_client::Client::builder(server.uri())
+    /// #     .credentials(ac_client::ApiToken::new("my-key")).build()?;
+    /// use std::time::Duration;
+    /// use ac_client::bulk_import::PollOptions;
+    /// use ac_client::{BulkContact, BulkImportRequest, BulkImportStatus};
+    ///
+    /// let contact = |email: &str| BulkContact { email: email.into(), ..Default::default() };
+    /// let request = BulkImportRequest {
+    ///     contacts: vec![contact("ada@example.com"), contact("not-an-address@example")],
+    ///     ..Default::default()
+    /// };
+    /// let accepted = client.bulk_import().import(&request).await?;
+    /// let poll = PollOptions { initial_delay: Duration::ZERO, ..PollOptions::default() };
+    /// let info = client.bulk_import().wait(&accepted.batch_id, poll).await?;
+    /// assert_eq!(info.status, BulkImportStatus::Completed);
+    /// assert!(info.failed("not-an-address@example"));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::InvalidInput`] for an empty or oversized request or a contact without a usable
     /// email (checked before sending, naming the contact); [`Error::Api`] when ActiveCampaign
@@ -152,14 +183,16 @@ impl<'c> BulkImports<'c> {
                 other => other,
             })?;
         }
-        let call = Call::write(
-            "bulk_import.import",
-            Method::POST,
-            "import/bulk_import",
-            true,
-            request,
-        )?;
-        let size = call.body.as_ref().map_or(0, Vec::len);
+        // Repeating an import is harmless: contacts are upserted by email.
+        let call =
+            ApiRequest::<BulkImportAccepted>::post("bulk_import.import", "import/bulk_import")
+                .json(request)
+                .map_err(Error::encoding)?
+                .idempotent(true);
+        let size = match call.body() {
+            RequestBody::Json(bytes) => bytes.len(),
+            _ => 0,
+        };
         if size > MAX_IMPORT_PAYLOAD_BYTES {
             return Err(Error::InvalidInput {
                 field: "contacts",
@@ -178,7 +211,7 @@ impl<'c> BulkImports<'c> {
         let mut throttled = 0;
         loop {
             limit.acquire().await;
-            match self.client.call(call.clone()).await {
+            match self.client.send(call.clone()).await {
                 // The importer's throttling answer is a 400, but nothing is wrong with the rows:
                 // pause this account's imports and send the same request again.
                 Err(e) if e.is_bulk_throttle() && throttled + 1 < MAX_THROTTLED_ATTEMPTS => {
@@ -209,8 +242,8 @@ impl<'c> BulkImports<'c> {
                 message: "the batch id is empty".into(),
             });
         }
-        let call = Call::get("bulk_import.info", "import/info").query("batchId", batch_id);
-        self.client.call(call).await
+        let request = ApiRequest::get("bulk_import.info", "import/info").query("batchId", batch_id);
+        self.client.send(request).await
     }
 
     /// Daily totals of outstanding and recently completed batches (`GET /import/bulk_import`).
@@ -218,9 +251,8 @@ impl<'c> BulkImports<'c> {
     /// # Errors
     /// Transport and API errors.
     pub async fn status_list(&self) -> Result<BulkImportStatusList> {
-        self.client
-            .call(Call::get("bulk_import.status_list", "import/bulk_import"))
-            .await
+        let request = ApiRequest::get("bulk_import.status_list", "import/bulk_import");
+        self.client.send(request).await
     }
 
     /// Poll a batch until it completes, fails or is interrupted. Polls go through the account's

@@ -2,10 +2,12 @@
 //! the account.
 //!
 //! The account allows 5 requests per second; over that, ActiveCampaign answers 429 with a
-//! `Retry-After` in seconds. Older accounts (and some edges) answered 503 instead, often with no
-//! `Retry-After` and a non-JSON body. Both mean "refused unprocessed, slow down", so both are
-//! [`Verdict::RateLimited`]: retried even for non-idempotent requests, and — because the verdict
-//! carries a wait — the executor pauses the account's shared rate limit for every client.
+//! `Retry-After` in seconds, often with a plain-text body. A 503 (maintenance, an overloaded
+//! edge) often comes with no `Retry-After` and a non-JSON body. Both mean "refused unprocessed,
+//! wait", so both carry a wait ([`Verdict::RateLimited`]): retried even for non-idempotent
+//! requests, and — because the verdict carries a wait — the executor pauses the account's shared
+//! rate limit for every client. (The error's text still says which it was: a 503 is not the
+//! account's rate limit.)
 //!
 //! Every answer also carries `RateLimit-Limit` and `RateLimit-Remaining` (and may carry
 //! `RateLimit-Reset`). When `RateLimit-Remaining` reaches 0 the next request would draw a 429,
@@ -36,6 +38,7 @@ pub const RESET_HEADER: &str = "ratelimit-reset";
 pub struct ActiveCampaignClassifier {
     throttle_wait: Duration,
     max_wait: Duration,
+    /// The account's limit, paused when an answer says the budget is used up.
     limit: Option<Arc<RateLimit>>,
 }
 

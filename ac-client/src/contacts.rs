@@ -1,15 +1,15 @@
 //! Contacts: sync (upsert by email), create, get, get by email, update, delete, list.
 
 use futures_core::Stream;
+use futures_util::StreamExt;
 use serde::Deserialize;
-use sync_core::http::reqwest::Method;
+use sync_core::http::{ApiRequest, Page, PagingError};
 
-use crate::client::{Call, Client};
+use crate::client::Client;
+use crate::email::check_email;
 use crate::error::{Error, Result};
-use crate::models::{Contact, ContactDetail, ContactInput, ContactTag, Meta, Page, SyncedContact};
-
-/// The largest page the API serves.
-pub const MAX_PAGE_SIZE: u32 = 100;
+use crate::models::{Contact, ContactDetail, ContactInput, ContactTag, Meta, SyncedContact};
+use crate::paging::{ListBody, MAX_PAGE_SIZE, OffsetPages};
 
 /// Filters and paging for listing contacts.
 ///
@@ -114,6 +114,7 @@ impl ContactQuery {
     }
 }
 
+/// `GET /contacts`: one page of contacts.
 #[derive(Deserialize)]
 struct ContactList {
     #[serde(default)]
@@ -122,29 +123,22 @@ struct ContactList {
     meta: Meta,
 }
 
+impl ListBody for ContactList {
+    type Item = Contact;
+
+    fn into_parts(self) -> (Vec<Contact>, Meta) {
+        (self.contacts, self.meta)
+    }
+
+    fn key(contact: &Contact) -> Option<String> {
+        Some(contact.id.to_string())
+    }
+}
+
 #[derive(Deserialize)]
 struct ContactTags {
     #[serde(rename = "contactTags", default)]
     contact_tags: Vec<ContactTag>,
-}
-
-pub(crate) fn check_email(email: &str) -> Result<&str> {
-    let email = email.trim();
-    let at = email.find('@');
-    let ok = match at {
-        Some(i) => i > 0 && i + 1 < email.len() && !email.chars().any(char::is_whitespace),
-        None => false,
-    };
-    if ok {
-        Ok(email)
-    } else {
-        Err(Error::InvalidInput {
-            field: "email",
-            message: format!(
-                "{email:?} is not an email address; ActiveCampaign keys contacts by email"
-            ),
-        })
-    }
 }
 
 /// Contact requests. Get it from [`Client::contacts`].
@@ -161,12 +155,38 @@ impl<'c> Contacts<'c> {
     /// Create or update the contact with this email (`POST /contact/sync`), with its field
     /// values. Safe to repeat: the email is the key.
     ///
+    /// ```
+    /// # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ac_client::Error> {
+    /// # let server = MockServer::start().await;
+    /// # Mock::given(method("POST")).and(path("/api/3/contact/sync"))
+    /// #     .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+    /// #         "fieldValues": [{"contact": "113", "field": "7", "value": "active", "id": "9"}],
+    /// #         "contact": {"email": "ada@example.com", "firstName": "Ada", "id": "113"}})))
+    /// #     .mount(&server).await;
+    /// # let client = ac_client::Client::builder(server.uri())
+    /// #     .credentials(ac_client::ApiToken::new("my-key")).build()?;
+    /// use ac_client::{ContactInput, FieldValue};
+    ///
+    /// let input = ContactInput::new("ada@example.com")
+    ///     .first_name("Ada")
+    ///     .field(7, FieldValue::text("active"));
+    /// let synced = client.contacts().sync(&input).await?;
+    /// assert_eq!(synced.contact.id, 113);
+    /// assert_eq!(synced.field_values[0].value.as_deref(), Some("active"));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::InvalidInput`] without a usable email; [`Error::Api`] when ActiveCampaign refuses.
     pub async fn sync(&self, input: &ContactInput) -> Result<SyncedContact> {
         check_email(input.email.as_deref().unwrap_or_default())?;
-        let call = Call::write("contacts.sync", Method::POST, "contact/sync", true, input)?;
-        self.client.call(call).await
+        let request = ApiRequest::post("contacts.sync", "contact/sync")
+            .json(input)
+            .map_err(Error::encoding)?
+            .idempotent(true);
+        self.client.send(request).await
     }
 
     /// Create a contact (`POST /contacts`). Fails with a 422 `duplicate` error when the email
@@ -176,8 +196,10 @@ impl<'c> Contacts<'c> {
     /// As for [`sync`](Self::sync); [`Error::is_duplicate`] tells the duplicate case apart.
     pub async fn create(&self, input: &ContactInput) -> Result<SyncedContact> {
         check_email(input.email.as_deref().unwrap_or_default())?;
-        let call = Call::write("contacts.create", Method::POST, "contacts", false, input)?;
-        self.client.call(call).await
+        let request = ApiRequest::post("contacts.create", "contacts")
+            .json(input)
+            .map_err(Error::encoding)?;
+        self.client.send(request).await
     }
 
     /// A contact with its field values and list memberships (`GET /contacts/{id}`).
@@ -185,9 +207,8 @@ impl<'c> Contacts<'c> {
     /// # Errors
     /// [`Error::is_not_found`] when there is no such contact.
     pub async fn get(&self, id: i64) -> Result<ContactDetail> {
-        self.client
-            .call(Call::get("contacts.get", format!("contacts/{id}")))
-            .await
+        let request = ApiRequest::get("contacts.get", format!("contacts/{id}"));
+        self.client.send(request).await
     }
 
     /// The contact with this email, if any (`GET /contacts?email=`).
@@ -196,8 +217,9 @@ impl<'c> Contacts<'c> {
     /// [`Error::InvalidInput`] for an unusable email; transport and API errors.
     pub async fn get_by_email(&self, email: &str) -> Result<Option<Contact>> {
         let email = check_email(email)?;
-        let call = Call::get("contacts.get_by_email", "contacts").query("email", email);
-        let list: ContactList = self.client.call(call).await?;
+        let request = ApiRequest::<ContactList>::get("contacts.get_by_email", "contacts")
+            .query("email", email);
+        let list = self.client.send(request).await?;
         // The filter is exact, but be strict about it: never hand back someone else's record.
         Ok(list
             .contacts
@@ -213,14 +235,10 @@ impl<'c> Contacts<'c> {
         if let Some(email) = input.email.as_deref() {
             check_email(email)?;
         }
-        let call = Call::write(
-            "contacts.update",
-            Method::PUT,
-            format!("contacts/{id}"),
-            true,
-            input,
-        )?;
-        self.client.call(call).await
+        let request = ApiRequest::put("contacts.update", format!("contacts/{id}"))
+            .json(input)
+            .map_err(Error::encoding)?;
+        self.client.send(request).await
     }
 
     /// Delete a contact (`DELETE /contacts/{id}`).
@@ -228,51 +246,63 @@ impl<'c> Contacts<'c> {
     /// # Errors
     /// [`Error::is_not_found`] when there is no such contact.
     pub async fn delete(&self, id: i64) -> Result<()> {
-        self.client
-            .send(Call::delete("contacts.delete", format!("contacts/{id}")))
-            .await
-            .map(|_| ())
+        let request = ApiRequest::<()>::delete("contacts.delete", format!("contacts/{id}"));
+        self.client.send_raw(&request).await.map(|_| ())
     }
 
-    /// One page of contacts (`GET /contacts?limit=&offset=`), with `meta.total`.
+    /// The first page of contacts matching `query` (`GET /contacts?limit=&offset=`), with
+    /// `meta.total` and whether more pages follow ([`Page::end`] is `None` then).
     ///
     /// # Errors
     /// Transport and API errors.
     pub async fn list(&self, query: &ContactQuery) -> Result<Page<Contact>> {
-        list_page(self.client, query).await
+        let mut pages = std::pin::pin!(self.pages(query.clone()));
+        match pages.next().await {
+            Some(page) => page,
+            // The paginator always yields the first page (or its error).
+            None => Err(Error::Paging {
+                operation: "contacts.list".into(),
+                source: PagingError::refused("the listing ended before its first page"),
+            }),
+        }
+    }
+
+    /// The pages of contacts matching `query`, one request each, until a short page or
+    /// `meta.total` (see [`paging`](crate::paging)).
+    pub fn pages(
+        &self,
+        query: ContactQuery,
+    ) -> impl Stream<Item = Result<Page<Contact>>> + Send + 'static {
+        self.client.api().pages(list_rule(&query))
     }
 
     /// Every contact matching `query`, page by page, as a stream. Pages are fetched lazily, so
     /// dropping the stream stops the requests.
     ///
-    /// ```no_run
-    /// # async fn run(client: ac_client::Client) -> Result<(), ac_client::Error> {
+    /// ```
+    /// # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ac_client::Error> {
+    /// # let server = MockServer::start().await;
+    /// # Mock::given(method("GET")).and(path("/api/3/contacts"))
+    /// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    /// #         "contacts": [{"id": "1", "email": "a@example.com"}, {"id": "2", "email": "b@example.com"}],
+    /// #         "meta": {"total": "2"}})))
+    /// #     .mount(&server).await;
+    /// # let client = ac_client::Client::builder(server.uri())
+    /// #     .credentials(ac_client::ApiToken::new("my-key")).build()?;
     /// use ac_client::contacts::ContactQuery;
     /// use futures_util::TryStreamExt;
     ///
-    /// let all: Vec<_> = client.contacts().stream(ContactQuery::new()).try_collect().await?;
+    /// let on_list: Vec<_> = client.contacts().stream(ContactQuery::new().list_id(2)).try_collect().await?;
+    /// assert_eq!(on_list.len(), 2);
     /// # Ok(()) }
     /// ```
     pub fn stream(
         &self,
         query: ContactQuery,
     ) -> impl Stream<Item = Result<Contact>> + Send + 'static {
-        let client = self.client.clone();
-        let pages = futures_util::stream::try_unfold(Some(query), move |next| {
-            let client = client.clone();
-            async move {
-                let Some(query) = next else {
-                    return Ok(None);
-                };
-                let page = list_page(&client, &query).await?;
-                let next = page.next_offset().map(|o| query.clone().offset(o));
-                Ok(Some((page.items, next)))
-            }
-        });
-        futures_util::TryStreamExt::try_flatten(futures_util::TryStreamExt::map_ok(
-            pages,
-            |items| futures_util::stream::iter(items.into_iter().map(Ok)),
-        ))
+        self.client.api().items(list_rule(&query))
     }
 
     /// The tags on a contact (`GET /contacts/{id}/contactTags`), with the contact-tag ids that
@@ -281,31 +311,21 @@ impl<'c> Contacts<'c> {
     /// # Errors
     /// Transport and API errors.
     pub async fn contact_tags(&self, id: i64) -> Result<Vec<ContactTag>> {
-        let tags: ContactTags = self
-            .client
-            .call(Call::get(
-                "contacts.contact_tags",
-                format!("contacts/{id}/contactTags"),
-            ))
-            .await?;
-        Ok(tags.contact_tags)
+        let request = ApiRequest::<ContactTags>::get(
+            "contacts.contact_tags",
+            format!("contacts/{id}/contactTags"),
+        );
+        Ok(self.client.send(request).await?.contact_tags)
     }
 }
 
-async fn list_page(client: &Client, query: &ContactQuery) -> Result<Page<Contact>> {
-    let mut call = Call::get("contacts.list", "contacts")
-        .query("limit", query.limit)
-        .query("offset", query.offset);
-    for (k, v) in &query.filters {
-        call = call.query(k, v);
-    }
-    let list: ContactList = client.call(call).await?;
-    Ok(Page {
-        items: list.contacts,
-        total: list.meta.total,
-        offset: query.offset,
-        limit: query.limit,
-    })
+/// The paging rule for `GET /contacts` with `query`'s filters, size and start.
+fn list_rule(query: &ContactQuery) -> OffsetPages<ContactList> {
+    let request =
+        ApiRequest::get("contacts.list", "contacts").query_pairs(query.filters.iter().cloned());
+    OffsetPages::new(request)
+        .limit(query.limit)
+        .offset(query.offset)
 }
 
 #[cfg(test)]
@@ -313,11 +333,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn email_check() {
-        assert_eq!(check_email(" a@b.test ").unwrap(), "a@b.test");
-        for bad in ["", "ab", "@b", "a@", "a b@c.test"] {
-            assert!(check_email(bad).is_err(), "{bad}");
-        }
+    fn page_size_is_clamped() {
         assert_eq!(ContactQuery::new().limit(500).limit_value(), 100);
         assert_eq!(ContactQuery::new().limit(0).limit_value(), 1);
     }

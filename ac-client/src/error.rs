@@ -1,345 +1,49 @@
 //! [`Error`]: everything a call can fail with, one type, classified for the sync engine.
 //!
-//! ActiveCampaign's error bodies are not uniform. [`ApiErrorBody`] reads every shape seen:
-//!
-//! | shape | seen on |
-//! | --- | --- |
-//! | `{"errors":[{"title","detail","code","source":{"pointer"}}]}` | 422 validation (duplicate email, bad field) |
-//! | `{"errors":[{"status":404,"title","detail"}]}` | 404 on a missing record |
-//! | `{"message":"No Result found for Subscriber with id 1"}` | 404 on some older endpoints |
-//! | `{"success":0,"message":"…","failureReasons":[…]}` | 400 from the bulk importer |
-//! | `{"error":"…"}` | gateway / auth layers |
-//! | `{}` or an empty body | 400 with nothing to say |
-//! | plain text or HTML | 429 / 503 throttling, proxies, a wrong base URL |
-//!
-//! plus "success" answers that are failures (`200` with `"succeeded":0` or `"success":0`).
+//! The variants follow the kit's skeleton (`Config`, `Http`, `Api`, `Decode`, `Paging`, then
+//! this vendor's own), and [`ClientError`] answers the same questions as every other client
+//! crate's error: [`status`](ClientError::status), [`kind`](ClientError::kind),
+//! [`vendor_body`](ClientError::vendor_body) (an [`ApiErrorBody`]) and
+//! [`decode_path`](ClientError::decode_path). A sink turns one into its per-record answer with
+//! [`Ack::from_error`](sync_core::Ack::from_error).
 
-use std::fmt;
 use std::time::Duration;
 
-use serde_json::Value;
-use sync_core::http::{DecodeError, HttpError, HttpResponse, RequestSummary};
-use sync_core::{Classify, PermanentKind, Redactor, Verdict};
+use sync_core::http::reqwest::StatusCode;
+use sync_core::http::{
+    ClientError, ConfigError, DecodeError, ErrorKind, HttpError, HttpResponse, PagingError,
+    RequestSummary,
+};
+use sync_core::{Classify, PermanentKind, Verdict};
 
-/// One entry of an `{"errors":[…]}` body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ApiErrorItem {
-    /// Short title (`"Email address already exists in the system"`).
-    pub title: String,
-    /// Longer detail, often empty.
-    pub detail: String,
-    /// Machine code (`"duplicate"`, `"field_missing"`), when given.
-    pub code: Option<String>,
-    /// The HTTP status repeated in the body, when given.
-    pub status: Option<u16>,
-    /// JSON pointer of the offending input (`/data/attributes/email`), when given.
-    pub pointer: Option<String>,
-}
+use crate::error_body::ApiErrorBody;
 
-impl fmt::Display for ApiErrorItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.title.is_empty() {
-            "(no title)"
-        } else {
-            &self.title
-        })?;
-        if !self.detail.is_empty() && self.detail != self.title {
-            write!(f, ": {}", self.detail)?;
-        }
-        if let Some(code) = &self.code {
-            write!(f, " [{code}]")?;
-        }
-        if let Some(pointer) = &self.pointer {
-            write!(f, " at {pointer}")?;
-        }
-        Ok(())
-    }
-}
-
-/// One contact the bulk importer refused, named by its position in the request's `contacts`
-/// array (0-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailedContact {
-    /// The contact's index in the request's `contacts` array.
-    pub index: usize,
-    /// ActiveCampaign's reason (`failureReason`).
-    pub reason: String,
-}
-
-/// The message ActiveCampaign's bulk importer answers with HTTP 400 when its per-minute limits
-/// are exceeded (not a 429).
-const BULK_RATE_LIMIT_MESSAGE: &str = "rate limit exceeded";
-
-/// A vendor error body, whatever shape it came in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApiErrorBody {
-    /// `{"errors":[…]}`.
-    Errors(Vec<ApiErrorItem>),
-    /// `{"message":…}`, `{"error":…}`, or the bulk importer's
-    /// `{"success":0,"message":…,"failureReasons":[…]}`.
-    Message {
-        /// The message.
-        message: String,
-        /// The bulk importer's reasons, one per problem, as text.
-        failure_reasons: Vec<String>,
-        /// The bulk importer's reasons that name a contact by its position in the request
-        /// (`{"contact":230,"failureReason":"…"}`), in the order given.
-        failed_contacts: Vec<FailedContact>,
-    },
-    /// `{}`, `[]` or no body at all.
-    Empty,
-    /// A body that is not JSON (plain text, HTML): its first 512 characters.
-    Text(String),
-}
-
-/// `{"contact":230,"failureReason":"…"}` (the index may come as a number or a numeric string).
-fn failed_contact(v: &Value) -> Option<FailedContact> {
-    let index = match v.get("contact")? {
-        Value::Number(n) => usize::try_from(n.as_u64()?).ok()?,
-        Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
-    };
-    let reason = v
-        .get("failureReason")
-        .or_else(|| v.get("reason"))
-        .map(text_of)
-        .unwrap_or_default();
-    Some(FailedContact { index, reason })
-}
-
-fn text_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-impl ApiErrorBody {
-    /// Read an error body of any known shape. (Errors of a [`Client`](crate::Client) hold
-    /// bodies read with [`parse_redacted`](Self::parse_redacted).)
-    pub fn parse(body: &[u8]) -> ApiErrorBody {
-        Self::parse_redacted(body, &Redactor::new())
-    }
-
-    /// Read an error body of any known shape with every credential masked: the values of
-    /// secret names at any depth and the secrets `redactor` holds, wherever a server echoed
-    /// them (a JSON `message`, a plain-text body, an object of request headers).
-    pub fn parse_redacted(body: &[u8], redactor: &Redactor) -> ApiErrorBody {
-        if body.iter().all(|b| b.is_ascii_whitespace()) {
-            return ApiErrorBody::Empty;
-        }
-        let mut value: Value = match serde_json::from_slice(body) {
-            Ok(v) => v,
-            Err(_) => {
-                // Masked whole before cutting, so no secret is cut in two and left readable.
-                let text = redactor.text(&String::from_utf8_lossy(body));
-                let excerpt: String = text.trim().chars().take(512).collect();
-                return ApiErrorBody::Text(excerpt);
-            }
-        };
-        redactor.json(&mut value);
-        Self::from_value(&value)
-    }
-
-    fn from_value(value: &Value) -> ApiErrorBody {
-        let Value::Object(map) = value else {
-            return match value {
-                Value::Array(a) if a.is_empty() => ApiErrorBody::Empty,
-                Value::String(s) => ApiErrorBody::Message {
-                    message: s.clone(),
-                    failure_reasons: Vec::new(),
-                    failed_contacts: Vec::new(),
-                },
-                other => ApiErrorBody::Text(other.to_string()),
-            };
-        };
-        if let Some(Value::Array(errors)) = map.get("errors") {
-            let items = errors
-                .iter()
-                .map(|e| match e {
-                    Value::Object(o) => ApiErrorItem {
-                        title: o.get("title").map(text_of).unwrap_or_default(),
-                        detail: o.get("detail").map(text_of).unwrap_or_default(),
-                        code: o.get("code").map(text_of).filter(|s| !s.is_empty()),
-                        status: o.get("status").and_then(|s| match s {
-                            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-                            Value::String(s) => s.trim().parse().ok(),
-                            _ => None,
-                        }),
-                        pointer: o
-                            .get("source")
-                            .and_then(|s| s.get("pointer"))
-                            .map(text_of)
-                            .filter(|s| !s.is_empty()),
-                    },
-                    other => ApiErrorItem {
-                        title: text_of(other),
-                        ..Default::default()
-                    },
-                })
-                .collect();
-            return ApiErrorBody::Errors(items);
-        }
-        let message = ["message", "error", "result_message"]
-            .iter()
-            .find_map(|k| map.get(*k))
-            .map(text_of);
-        let failed_contacts: Vec<FailedContact> = match map.get("failureReasons") {
-            Some(Value::Array(a)) => a.iter().filter_map(failed_contact).collect(),
-            _ => Vec::new(),
-        };
-        let failure_reasons: Vec<String> = match map.get("failureReasons") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| match failed_contact(v) {
-                    Some(c) => format!("contact #{}: {}", c.index, c.reason),
-                    None => text_of(v),
-                })
-                .collect(),
-            Some(Value::Object(o)) => o
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", text_of(v)))
-                .collect(),
-            Some(Value::Null) | None => Vec::new(),
-            Some(other) => vec![text_of(other)],
-        };
-        match message {
-            Some(message) => ApiErrorBody::Message {
-                message,
-                failure_reasons,
-                failed_contacts,
-            },
-            None if !failure_reasons.is_empty() => ApiErrorBody::Message {
-                message: String::new(),
-                failure_reasons,
-                failed_contacts,
-            },
-            None if map.is_empty() => ApiErrorBody::Empty,
-            None => ApiErrorBody::Text(value.to_string().chars().take(512).collect()),
-        }
-    }
-
-    /// A failure hidden in a 2xx body: `"succeeded":0` or `"success":0`.
-    pub(crate) fn from_success_body(body: &[u8], redactor: &Redactor) -> Option<ApiErrorBody> {
-        let mut value: Value = serde_json::from_slice(body).ok()?;
-        let flag = value.get("succeeded").or_else(|| value.get("success"))?;
-        let failed = match flag {
-            Value::Number(n) => n.as_i64() == Some(0),
-            Value::Bool(b) => !b,
-            Value::String(s) => s.trim() == "0",
-            _ => false,
-        };
-        if !failed {
-            return None;
-        }
-        redactor.json(&mut value);
-        Some(match Self::from_value(&value) {
-            ApiErrorBody::Empty => ApiErrorBody::Message {
-                message: "the API reported failure without a message".into(),
-                failure_reasons: Vec::new(),
-                failed_contacts: Vec::new(),
-            },
-            other => other,
-        })
-    }
-
-    /// Whether the body is one ActiveCampaign's application wrote (JSON with errors or a
-    /// message), as opposed to a gateway's page or nothing.
-    pub fn is_vendor_json(&self) -> bool {
-        matches!(self, ApiErrorBody::Errors(_) | ApiErrorBody::Message { .. })
-    }
-
-    /// Whether this is the bulk importer's throttling answer
-    /// (`{"success":0,"message":"Rate limit exceeded."}`, sent with HTTP 400).
-    pub fn is_rate_limit_exceeded(&self) -> bool {
-        matches!(self, ApiErrorBody::Message { message, .. }
-            if message.trim().to_ascii_lowercase().starts_with(BULK_RATE_LIMIT_MESSAGE))
-    }
-
-    /// The contacts the bulk importer named as failing, by their index in the request.
-    pub fn failed_contacts(&self) -> &[FailedContact] {
-        match self {
-            ApiErrorBody::Message {
-                failed_contacts, ..
-            } => failed_contacts,
-            _ => &[],
-        }
-    }
-
-    /// The `{"errors":[…]}` items, if that was the shape.
-    pub fn items(&self) -> &[ApiErrorItem] {
-        match self {
-            ApiErrorBody::Errors(items) => items,
-            _ => &[],
-        }
-    }
-
-    /// Whether any item carries `code` (for example `"duplicate"`).
-    pub fn has_code(&self, code: &str) -> bool {
-        self.items().iter().any(|i| {
-            i.code
-                .as_deref()
-                .is_some_and(|c| c.eq_ignore_ascii_case(code))
-        })
-    }
-}
-
-impl fmt::Display for ApiErrorBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiErrorBody::Errors(items) if items.is_empty() => f.write_str("(empty errors list)"),
-            ApiErrorBody::Errors(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("; ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                Ok(())
-            }
-            ApiErrorBody::Message {
-                message,
-                failure_reasons,
-                ..
-            } => {
-                f.write_str(if message.is_empty() {
-                    "(no message)"
-                } else {
-                    message
-                })?;
-                if !failure_reasons.is_empty() {
-                    write!(f, " ({})", failure_reasons.join("; "))?;
-                }
-                Ok(())
-            }
-            ApiErrorBody::Empty => f.write_str("(empty body)"),
-            ApiErrorBody::Text(t) => write!(f, "non-JSON body: {t}"),
-        }
-    }
-}
-
-/// What to do about a status, for the error message.
+/// What an ActiveCampaign status means, and what to do about it, for the error message.
 fn hint(status: u16, body: &ApiErrorBody) -> &'static str {
     match status {
+        200..=299 => "ActiveCampaign answered success but its body reports a failure",
         401 | 403 => {
-            " — check the Api-Token (Settings → Developer in ActiveCampaign) and that its user may \
+            "check the Api-Token (Settings → Developer in ActiveCampaign) and that its user may \
              use this resource"
         }
         404 if !body.is_vendor_json() => {
-            " — check the base URL: it must be the account's API URL from Settings → Developer \
+            "check the base URL: it must be the account's API URL from Settings → Developer \
              (e.g. https://<account>.api-us1.com)"
         }
-        404 => " — the record does not exist (deleted, or a wrong id)",
+        404 => "the record does not exist (deleted, or a wrong id)",
         400 if body.is_rate_limit_exceeded() => {
-            " — the bulk importer's limit (100 multi-contact and 20 single-contact imports a \
-             minute per account) was exceeded"
+            "the bulk importer's limit (100 multi-contact and 20 single-contact imports a \
+             minute per account) was reached; imports wait and are sent again"
         }
-        429 | 503 => {
-            " — the account's rate limit (5 requests/second, shared by all its keys) was exceeded"
+        429 => {
+            "the account's rate limit (5 requests/second, shared by all its keys) was reached; \
+             retried after the server's wait"
         }
-        _ => "",
+        503 => "ActiveCampaign is unavailable (maintenance or overload); retried after its wait",
+        other => ErrorKind::from_status(
+            StatusCode::from_u16(other).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        )
+        .hint(),
     }
 }
 
@@ -347,8 +51,16 @@ fn hint(status: u16, body: &ApiErrorBody) -> &'static str {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The client is not configured correctly (base URL, token, an environment variable):
+    /// nothing was sent.
+    #[error("activecampaign client configuration: {0}")]
+    Config(ConfigError),
+    /// The request could not be built, the server was not reached, or it answered a status
+    /// without ActiveCampaign's error body (a redirect).
+    #[error(transparent)]
+    Http(HttpError),
     /// ActiveCampaign answered with an error status (or a 2xx whose body reports failure).
-    #[error("{request} answered {status}: {body}{hint}", hint = hint(*.status, .body))]
+    #[error("{request} answered {status}: {body} — {hint}", hint = hint(*.status, .body))]
     Api {
         /// Where the request went (URL redacted, never the token).
         request: Box<RequestSummary>,
@@ -356,20 +68,26 @@ pub enum Error {
         status: u16,
         /// The parsed error body.
         body: ApiErrorBody,
-        /// The executor's verdict on the response (before this crate's refinements).
+        /// The verdict: the classifier's, or a throttle for the bulk importer's 400.
         verdict: Verdict,
     },
-    /// The request could not be built or the server was not reached.
-    #[error(transparent)]
-    Http(HttpError),
     /// A successful answer did not have the expected shape.
     #[error("activecampaign {operation}: {source}")]
     Decode {
         /// The operation (`contacts.get`).
-        operation: &'static str,
+        operation: String,
         /// The JSON path and serde's message.
         #[source]
         source: DecodeError,
+    },
+    /// Paging stopped because going on would loop or skip records.
+    #[error("activecampaign {operation}: {source}")]
+    Paging {
+        /// The operation (`contacts.list`).
+        operation: String,
+        /// How far the scan got.
+        #[source]
+        source: PagingError,
     },
     /// The input was refused before sending (which field, and why).
     #[error("invalid {field}: {message}")]
@@ -379,9 +97,6 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
-    /// The client is not configured correctly (base URL, token).
-    #[error("activecampaign client configuration: {0}")]
-    Config(String),
     /// A custom field or tag looked up by name does not exist in the account.
     #[error(
         "no {kind} {name:?} in this ActiveCampaign account — create it (Contacts → Fields / Tags) \
@@ -408,44 +123,46 @@ pub enum Error {
     },
 }
 
-/// The waits [`Error::from_http`] assumes for the bulk importer's throttling 400.
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
+    }
+}
+
+/// The waits assumed for the bulk importer's throttling 400.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ThrottleWait {
+pub(crate) struct BulkThrottleWait {
     /// When the answer names no wait.
-    pub(crate) bulk: Duration,
+    pub(crate) default: Duration,
     /// The longest `Retry-After` honoured.
     pub(crate) max: Duration,
 }
 
-/// `Result` with this crate's [`Error`].
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
 impl Error {
-    /// Turn the executor's error into ours, parsing a vendor error body.
+    /// The shared sender's error as ours, parsing ActiveCampaign's error body.
     ///
     /// The bulk importer's throttling answer is a 400 (`"Rate limit exceeded."`), which the
     /// status alone would call bad data: it becomes [`Verdict::RateLimited`] with the server's
-    /// `Retry-After` or `throttle_wait`, so nothing downstream splits or rejects its rows.
+    /// `Retry-After` or `waits.default`, so nothing downstream splits or rejects its rows. (It
+    /// is recognised here, not in the classifier, because a throttled verdict there would
+    /// pause the whole account's 5 requests/second for the importer's per-minute wait.)
     ///
-    /// The body is read through `redactor`; a redirect stays an [`Error::Http`], whose text
-    /// shows the (redacted) `Location`.
-    pub(crate) fn from_http(
-        err: HttpError,
-        throttle_wait: ThrottleWait,
-        redactor: &Redactor,
-    ) -> Error {
+    /// The body is read through the response's redactor (the client's); a redirect stays an
+    /// [`Error::Http`], whose text shows the (redacted) `Location`.
+    pub(crate) fn from_http(err: HttpError, waits: BulkThrottleWait) -> Error {
         match err {
             HttpError::Status {
                 request,
                 response,
                 verdict,
             } if !response.status.is_redirection() => {
-                let body = ApiErrorBody::parse_redacted(&response.body, redactor);
+                let body = ApiErrorBody::parse_redacted(&response.body, response.redactor());
                 let status = response.status.as_u16();
                 let verdict = if status == 400 && body.is_rate_limit_exceeded() {
-                    let wait = response
-                        .retry_after(throttle_wait.max)
-                        .unwrap_or(throttle_wait.bulk);
+                    let wait = response.retry_after(waits.max).unwrap_or(waits.default);
                     Verdict::RateLimited { after: Some(wait) }
                 } else {
                     verdict
@@ -459,12 +176,6 @@ impl Error {
             }
             other => Error::Http(other),
         }
-    }
-
-    /// Whether this is the bulk importer's throttling answer (HTTP 400 `"Rate limit
-    /// exceeded."`): wait and send the same request again; its rows are not at fault.
-    pub fn is_bulk_throttle(&self) -> bool {
-        matches!(self, Error::Api { status: 400, body, .. } if body.is_rate_limit_exceeded())
     }
 
     /// A 2xx answer whose body says the call failed.
@@ -481,21 +192,18 @@ impl Error {
         }
     }
 
-    /// The HTTP status, for API errors.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Api { status, .. } => Some(*status),
-            Error::Http(e) => e.response().map(|r| r.status.as_u16()),
-            _ => None,
+    /// A request body that could not be encoded as JSON.
+    pub(crate) fn encoding(e: serde_json::Error) -> Error {
+        Error::InvalidInput {
+            field: "body",
+            message: format!("could not encode the request body: {e}"),
         }
     }
 
-    /// The parsed vendor body, for API errors.
-    pub fn body(&self) -> Option<&ApiErrorBody> {
-        match self {
-            Error::Api { body, .. } => Some(body),
-            _ => None,
-        }
+    /// Whether this is the bulk importer's throttling answer (HTTP 400 `"Rate limit
+    /// exceeded."`): wait and send the same request again; its rows are not at fault.
+    pub fn is_bulk_throttle(&self) -> bool {
+        matches!(self, Error::Api { status: 400, body, .. } if body.is_rate_limit_exceeded())
     }
 
     /// Whether the record asked for does not exist (a 404 with an ActiveCampaign error body).
@@ -519,7 +227,9 @@ impl Classify for Error {
             } if body.is_vendor_json() => Verdict::Permanent(PermanentKind::Data),
             Error::Api { verdict, .. } => *verdict,
             Error::Http(e) => e.verdict(),
-            Error::Decode { .. } => Verdict::Permanent(PermanentKind::Server),
+            Error::Decode { .. } | Error::Paging { .. } => {
+                Verdict::Permanent(PermanentKind::Server)
+            }
             Error::InvalidInput { .. } => Verdict::Permanent(PermanentKind::Data),
             Error::Config(_) | Error::NotFound { .. } => Verdict::Permanent(PermanentKind::Config),
             Error::ImportTimedOut { .. } => Verdict::Retry { after: None },
@@ -527,92 +237,112 @@ impl Classify for Error {
     }
 }
 
+impl ClientError for Error {
+    type Body = ApiErrorBody;
+
+    fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } => StatusCode::from_u16(*status).ok(),
+            Error::Http(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_) => ErrorKind::Config,
+            Error::Http(e) => e.kind(),
+            Error::Api { status, body, .. } => match *status {
+                _ if self.is_bulk_throttle() => ErrorKind::RateLimited,
+                200..=299 => ErrorKind::Invalid,
+                // Not ActiveCampaign's JSON: the route is wrong, not the record.
+                404 if !body.is_vendor_json() => ErrorKind::Config,
+                s => StatusCode::from_u16(s)
+                    .map(ErrorKind::from_status)
+                    .unwrap_or(ErrorKind::Server),
+            },
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Paging { .. } => ErrorKind::Paging,
+            Error::InvalidInput { .. } => ErrorKind::Invalid,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::ImportTimedOut { .. } => ErrorKind::Server,
+        }
+    }
+
+    fn vendor_body(&self) -> Option<&ApiErrorBody> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sync_core::http::reqwest::Method;
+    use sync_core::http::reqwest::header::HeaderMap;
+
+    fn api_error(status: u16, body: &[u8]) -> Error {
+        let response = HttpResponse::new(
+            StatusCode::from_u16(status).unwrap(),
+            HeaderMap::new(),
+            body.to_vec(),
+        );
+        let request = RequestSummary {
+            service: "activecampaign".into(),
+            operation: "contacts.get".into(),
+            method: Method::GET,
+            url: "https://acme.api-us1.com/api/3/contacts/1".into(),
+            attempts: 1,
+        };
+        let verdict = Verdict::from_status(status, Some(Duration::from_secs(1)));
+        Error::from_http(
+            HttpError::Status {
+                request: Box::new(request),
+                response: Box::new(response),
+                verdict,
+            },
+            BulkThrottleWait {
+                default: Duration::from_secs(60),
+                max: Duration::from_secs(900),
+            },
+        )
+    }
 
     #[test]
-    fn every_shape_parses() {
-        let b = ApiErrorBody::parse(
-            br#"{"errors":[{"title":"Email address already exists in the system","detail":"","code":"duplicate","source":{"pointer":"/data/attributes/email"}}]}"#,
+    fn hints_say_what_the_status_means() {
+        let maintenance = api_error(503, b"<html>Down for maintenance</html>");
+        let text = maintenance.to_string();
+        assert!(text.contains("unavailable"), "{text}");
+        assert!(
+            !text.contains("rate limit"),
+            "a 503 is not a rate limit: {text}"
         );
-        assert!(b.has_code("duplicate"));
-        assert_eq!(
-            b.to_string(),
-            "Email address already exists in the system [duplicate] at /data/attributes/email"
-        );
-        let b = ApiErrorBody::parse(
-            br#"{"errors":[{"status":404,"title":"Not Found","detail":"Contact not found"}]}"#,
-        );
-        assert_eq!(b.items()[0].status, Some(404));
-        assert_eq!(b.to_string(), "Not Found: Contact not found");
-        let b = ApiErrorBody::parse(br#"{"message":"No Result found for Subscriber with id 1"}"#);
-        assert!(b.is_vendor_json());
-        assert_eq!(b.to_string(), "No Result found for Subscriber with id 1");
-        assert_eq!(ApiErrorBody::parse(b"{}"), ApiErrorBody::Empty);
-        assert_eq!(ApiErrorBody::parse(b""), ApiErrorBody::Empty);
-        let b = ApiErrorBody::parse(
-            br#"{"success":0,"message":"Invalid contact data","failureReasons":["contact 3: email is invalid"]}"#,
-        );
-        assert_eq!(
-            b.to_string(),
-            "Invalid contact data (contact 3: email is invalid)"
-        );
-        let b = ApiErrorBody::parse(
-            br#"{"success":0,"message":"Request validation failed","failureReasons":[{"contact":230,"failureReason":"Invalid email address"}]}"#,
-        );
-        assert_eq!(
-            b.failed_contacts(),
-            [FailedContact {
-                index: 230,
-                reason: "Invalid email address".into()
-            }]
-        );
-        assert!(!b.is_rate_limit_exceeded());
-        assert_eq!(
-            b.to_string(),
-            "Request validation failed (contact #230: Invalid email address)"
-        );
-        let b = ApiErrorBody::parse(
+        assert_eq!(maintenance.kind(), ErrorKind::Server);
+
+        let throttled = api_error(429, b"Too Many Requests");
+        assert!(throttled.to_string().contains("rate limit"), "{throttled}");
+        assert_eq!(throttled.kind(), ErrorKind::RateLimited);
+
+        let bulk = api_error(
+            400,
             br#"{"success":0,"message":"Rate limit exceeded.","failureReasons":[]}"#,
         );
-        assert!(b.is_rate_limit_exceeded() && b.failed_contacts().is_empty());
-        let b = ApiErrorBody::parse(b"<html>Too Many Requests</html>");
+        assert_eq!(bulk.kind(), ErrorKind::RateLimited);
         assert_eq!(
-            b,
-            ApiErrorBody::Text("<html>Too Many Requests</html>".into())
+            bulk.verdict(),
+            Verdict::RateLimited {
+                after: Some(Duration::from_secs(60))
+            }
         );
-        assert!(!b.is_vendor_json());
-        let b = ApiErrorBody::parse(br#"{"error":"Invalid credentials"}"#);
-        assert_eq!(b.to_string(), "Invalid credentials");
-    }
-
-    #[test]
-    fn bodies_are_read_through_the_redactor() {
-        let r = Redactor::new()
-            .secret_name("api-token")
-            .secret_value("4f2a9c1be07d5a3f8e6b");
-        let b = ApiErrorBody::parse_redacted(
-            br#"{"message":"GET /api/3/contacts/1
-api-token: 4f2a9c1be07d5a3f8e6b"}"#,
-            &r,
+        assert_eq!(bulk.status(), Some(StatusCode::BAD_REQUEST));
+        assert!(
+            bulk.vendor_body()
+                .is_some_and(ApiErrorBody::is_rate_limit_exceeded)
         );
-        assert!(!b.to_string().contains("4f2a9c1be07d5a3f8e6b"), "{b}");
-        let b = ApiErrorBody::parse_redacted(
-            b"Api-Token: 4f2a9c1be07d5a3f8e6b
-",
-            &r,
-        );
-        assert!(!b.to_string().contains("4f2a9c1be07d5a3f8e6b"), "{b}");
-    }
-
-    #[test]
-    fn failed_success_bodies() {
-        let r = Redactor::new();
-        assert!(ApiErrorBody::from_success_body(br#"{"succeeded":0}"#, &r).is_some());
-        assert!(ApiErrorBody::from_success_body(br#"{"success":"0","message":"x"}"#, &r).is_some());
-        assert!(ApiErrorBody::from_success_body(br#"{"success":1}"#, &r).is_none());
-        assert!(ApiErrorBody::from_success_body(br#"{"contact":{}}"#, &r).is_none());
-        assert!(ApiErrorBody::from_success_body(b"not json", &r).is_none());
     }
 }
+
+// `Decode` and `Paging` from the kit's own failures.
+sync_core::kit_failures!(Error);

@@ -6,15 +6,16 @@
 //! module resolves them, with the field list cached per client.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
-use crate::client::{Call, Client};
-use crate::contacts::MAX_PAGE_SIZE;
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::models::{ContactInput, Field, FieldValue, FieldValueRecord, Meta, SyncedContact};
+use crate::paging::{ListBody, OffsetPages};
 
 /// How a mapping names a custom field.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -71,35 +72,25 @@ impl From<i64> for FieldKey {
     }
 }
 
-/// The account's field list, loaded once and reloaded when a name is not found (a field
-/// created after the first load). The async mutex makes concurrent loads a single request.
-#[derive(Debug, Default)]
-pub(crate) struct FieldCache {
-    fields: Mutex<Option<Arc<Vec<Field>>>>,
-    loading: tokio::sync::Mutex<()>,
-}
-
-impl FieldCache {
-    fn current(&self) -> Option<Arc<Vec<Field>>> {
-        self.fields
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    fn store(&self, fields: Vec<Field>) -> Arc<Vec<Field>> {
-        let fields = Arc::new(fields);
-        *self.fields.lock().unwrap_or_else(|e| e.into_inner()) = Some(fields.clone());
-        fields
-    }
-}
-
+/// `GET /fields`: one page of custom fields.
 #[derive(Deserialize)]
 struct FieldList {
     #[serde(default)]
     fields: Vec<Field>,
     #[serde(default)]
     meta: Meta,
+}
+
+impl ListBody for FieldList {
+    type Item = Field;
+
+    fn into_parts(self) -> (Vec<Field>, Meta) {
+        (self.fields, self.meta)
+    }
+
+    fn key(field: &Field) -> Option<String> {
+        Some(field.id.to_string())
+    }
 }
 
 #[derive(Deserialize)]
@@ -140,20 +131,12 @@ impl<'c> Fields<'c> {
     /// # Errors
     /// Transport and API errors.
     pub async fn list(&self) -> Result<Vec<Field>> {
-        let mut all = Vec::new();
-        let mut offset = 0u64;
-        loop {
-            let call = Call::get("fields.list", "fields")
-                .query("limit", MAX_PAGE_SIZE)
-                .query("offset", offset);
-            let page: FieldList = self.client.call(call).await?;
-            let n = page.fields.len() as u64;
-            all.extend(page.fields);
-            offset += n;
-            if n == 0 || n < u64::from(MAX_PAGE_SIZE) || offset >= page.meta.total {
-                return Ok(all);
-            }
-        }
+        let request = ApiRequest::get("fields.list", "fields");
+        self.client
+            .api()
+            .items(OffsetPages::<FieldList>::new(request))
+            .try_collect()
+            .await
     }
 
     /// Reload the cached field list now.
@@ -169,6 +152,26 @@ impl<'c> Fields<'c> {
 
     /// The field a key names. Uses the cached field list; when the key is not in it, reloads
     /// the list once (the field may be new) before giving up.
+    ///
+    /// ```
+    /// # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ac_client::Error> {
+    /// # let server = MockServer::start().await;
+    /// # Mock::given(method("GET")).and(path("/api/3/fields"))
+    /// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    /// #         "fields": [{"id": "7", "title": "Subscription status", "perstag": "SUB_STATUS", "type": "dropdown"}],
+    /// #         "meta": {"total": "1"}})))
+    /// #     .mount(&server).await;
+    /// # let client = ac_client::Client::builder(server.uri())
+    /// #     .credentials(ac_client::ApiToken::new("my-key")).build()?;
+    /// use ac_client::fields::FieldKey;
+    ///
+    /// let by_tag = client.fields().resolve(&FieldKey::perstag("%SUB_STATUS%")).await?;
+    /// let by_title = client.fields().resolve(&FieldKey::title("subscription status")).await?;
+    /// assert_eq!((by_tag.id, by_title.id), (7, 7));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`Error::NotFound`] when the account has no such field — a configuration problem: create
@@ -228,9 +231,11 @@ impl<'c> Fields<'c> {
             },
             use_defaults: true,
         };
-        let call = Call::write("fields.set_value", Method::POST, "fieldValues", true, &body)?;
-        let one: OneFieldValue = self.client.call(call).await?;
-        Ok(one.field_value)
+        let request = ApiRequest::<OneFieldValue>::post("fields.set_value", "fieldValues")
+            .json(&body)
+            .map_err(Error::encoding)?
+            .idempotent(true);
+        Ok(self.client.send(request).await?.field_value)
     }
 
     /// Change a stored field value in place (`PUT /fieldValues/{id}`).
@@ -252,15 +257,13 @@ impl<'c> Fields<'c> {
             },
             use_defaults: true,
         };
-        let call = Call::write(
+        let request = ApiRequest::<OneFieldValue>::put(
             "fields.update_value",
-            Method::PUT,
             format!("fieldValues/{field_value_id}"),
-            true,
-            &body,
-        )?;
-        let one: OneFieldValue = self.client.call(call).await?;
-        Ok(one.field_value)
+        )
+        .json(&body)
+        .map_err(Error::encoding)?;
+        Ok(self.client.send(request).await?.field_value)
     }
 
     /// Set several field values on a contact in one request, naming fields any way

@@ -1,10 +1,10 @@
 //! List memberships: subscribe and unsubscribe a contact (`POST /contactLists`).
 
 use serde::{Deserialize, Serialize};
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
-use crate::client::{Call, Client};
-use crate::error::Result;
+use crate::client::Client;
+use crate::error::{Error, Result};
 use crate::models::{ContactList, ListStatus};
 
 /// The `sourceid` ActiveCampaign documents for re-subscribing a contact who unsubscribed
@@ -44,6 +44,24 @@ impl<'c> Lists<'c> {
     }
 
     /// Subscribe a contact to a list. Setting a status is idempotent.
+    ///
+    /// ```
+    /// # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ac_client::Error> {
+    /// # let server = MockServer::start().await;
+    /// # Mock::given(method("POST")).and(path("/api/3/contactLists"))
+    /// #     .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+    /// #         "contactList": {"contact": "113", "list": "2", "status": "1", "id": "9"}})))
+    /// #     .mount(&server).await;
+    /// # let client = ac_client::Client::builder(server.uri())
+    /// #     .credentials(ac_client::ApiToken::new("my-key")).build()?;
+    /// use ac_client::ListStatus;
+    ///
+    /// let membership = client.lists().subscribe(113, 2).await?;
+    /// assert_eq!(membership.status, ListStatus::Active);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`Error::is_not_found`](crate::Error::is_not_found) when the contact or list does not
@@ -96,14 +114,11 @@ impl<'c> Lists<'c> {
                 sourceid: source_id,
             },
         };
-        let call = Call::write(
-            "lists.set_status",
-            Method::POST,
-            "contactLists",
-            true,
-            &body,
-        )?;
-        let answer: Answer = self.client.call(call).await?;
-        Ok(answer.contact_list)
+        // Setting a status is idempotent: repeating it after a lost answer is harmless.
+        let request = ApiRequest::<Answer>::post("lists.set_status", "contactLists")
+            .json(&body)
+            .map_err(Error::encoding)?
+            .idempotent(true);
+        Ok(self.client.send(request).await?.contact_list)
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! ActiveCampaign allows **5 requests per second per account**, shared by every API key of the
 //! account. Every [`Client`](crate::Client) of one account in this process therefore shares one
-//! [`RateLimit`] (from [`RateLimit::shared`], keyed by [`account_key`]), and a 429's
-//! `Retry-After` pauses all of them.
+//! [`RateLimit`](sync_core::http::RateLimit) (sync-core's sender takes it from
+//! [`RateLimit::shared`](sync_core::http::RateLimit::shared), keyed by [`account_key`]), and a
+//! 429's `Retry-After` pauses all of them.
 //!
 //! The default quota paces requests 206 ms apart (5 per 1.03 s, 97 % of the budget). The 3 %
 //! margin (30 ms per five requests) absorbs the varying time a request takes from the limiter
@@ -13,16 +14,14 @@
 //! ≥ 95 % of the documented rate.
 //!
 //! The bulk importer has limits of its own on top: 100 multi-contact requests and 20
-//! single-contact requests per minute. [`WindowLimit`] keeps those exactly, as "at most N starts
+//! single-contact requests per minute. [`WindowLimit`] (sync-core's) keeps those exactly, as "at most N starts
 //! in any trailing window", which is safe whether the server counts fixed minutes, sliding
 //! minutes or a bucket of N.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
-use sync_core::http::{RateLimit, RateQuota};
-use tokio::time::Instant;
+use sync_core::http::RateQuota;
 use url::Url;
 
 /// The documented budget: requests per second per account.
@@ -56,93 +55,8 @@ pub fn account_key(base_url: &Url) -> String {
     }
 }
 
-/// The shared per-account limit for `key`.
-pub(crate) fn account_limit(key: &str, quota: RateQuota) -> Arc<RateLimit> {
-    RateLimit::shared(key, quota)
-}
-
-/// "At most `max` starts in any trailing `window`", shared process-wide by key.
-#[derive(Debug)]
-pub struct WindowLimit {
-    max: usize,
-    window: Duration,
-    starts: Mutex<VecDeque<Instant>>,
-    paused_until: Mutex<Option<Instant>>,
-}
-
-fn registry() -> &'static Mutex<HashMap<String, Weak<WindowLimit>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<WindowLimit>>>> = OnceLock::new();
-    REGISTRY.get_or_init(Default::default)
-}
-
-impl WindowLimit {
-    /// A limit of its own.
-    ///
-    /// # Panics
-    /// If `max` is zero.
-    pub fn new(max: usize, window: Duration) -> Arc<WindowLimit> {
-        assert!(max > 0, "a window limit needs at least one start");
-        Arc::new(WindowLimit {
-            max,
-            window,
-            starts: Mutex::new(VecDeque::with_capacity(max)),
-            paused_until: Mutex::new(None),
-        })
-    }
-
-    /// The process-wide limit for `key` (the first caller's numbers win).
-    pub fn shared(key: &str, max: usize, window: Duration) -> Arc<WindowLimit> {
-        let mut map = registry().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(existing) = map.get(key).and_then(Weak::upgrade) {
-            return existing;
-        }
-        map.retain(|_, w| w.strong_count() > 0);
-        let limit = WindowLimit::new(max, window);
-        map.insert(key.to_string(), Arc::downgrade(&limit));
-        limit
-    }
-
-    /// Hold back every start on this limit for at least `wait` from now (the server said the
-    /// limit is used up, perhaps by another process of the account).
-    pub fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        if paused.is_none_or(|current| current < until) {
-            *paused = Some(until);
-        }
-    }
-
-    fn pause_deadline(&self) -> Option<Instant> {
-        let paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        paused.filter(|until| *until > Instant::now())
-    }
-
-    /// Wait until a start is allowed, and record it.
-    pub async fn acquire(&self) {
-        loop {
-            if let Some(until) = self.pause_deadline() {
-                tokio::time::sleep_until(until).await;
-                continue;
-            }
-            let wait_until = {
-                let mut starts = self.starts.lock().unwrap_or_else(|e| e.into_inner());
-                let now = Instant::now();
-                while starts
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= self.window)
-                {
-                    starts.pop_front();
-                }
-                if starts.len() < self.max {
-                    starts.push_back(now);
-                    return;
-                }
-                starts[0] + self.window
-            };
-            tokio::time::sleep_until(wait_until).await;
-        }
-    }
-}
+/// The bulk limits' limiter: sync-core's "at most N starts in any trailing window".
+pub use sync_core::http::WindowLimit;
 
 /// The bulk importer's two per-minute limits for one account.
 #[derive(Debug, Clone)]
@@ -181,34 +95,5 @@ mod tests {
     fn default_quota_is_under_the_documented_rate() {
         let q = default_quota().per_second_f64();
         assert!(q < 5.0 && q > 4.75, "{q}");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_pause_holds_back_the_next_start() {
-        let limit = WindowLimit::new(100, Duration::from_secs(60));
-        limit.acquire().await;
-        let start = Instant::now();
-        limit.pause_for(Duration::from_secs(60));
-        limit.acquire().await;
-        assert_eq!(start.elapsed(), Duration::from_secs(60));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn window_limit_never_exceeds_max_in_any_window() {
-        let limit = WindowLimit::new(3, Duration::from_secs(60));
-        let start = Instant::now();
-        let mut at = Vec::new();
-        for _ in 0..7 {
-            limit.acquire().await;
-            at.push(start.elapsed());
-        }
-        // Three at once, three a window later, one two windows later.
-        assert_eq!(at[2], Duration::ZERO);
-        assert_eq!(at[3], Duration::from_secs(60));
-        assert_eq!(at[5], Duration::from_secs(60));
-        assert_eq!(at[6], Duration::from_secs(120));
-        for w in at.windows(4) {
-            assert!(w[3] - w[0] >= Duration::from_secs(60));
-        }
     }
 }

@@ -28,12 +28,14 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
+use sync_core::http::ClientError;
+use sync_core::http::reqwest::StatusCode;
 use sync_core::{Ack, Classify, PermanentKind, Redactor, Sink, SinkRecord, StageError, Verdict};
 use tokio::time::Instant;
 
 use crate::bulk_import::{PollOptions, chunk_by};
 use crate::client::Client;
-use crate::contacts::check_email;
+use crate::email::check_email;
 use crate::error::Error;
 use crate::fields::FieldKey;
 use crate::models::bulk_import::MAX_CONTACTS_PER_IMPORT;
@@ -246,6 +248,29 @@ where
     M: ContactMapping<R>,
 {
     /// A sink writing through `client` with `mapping`.
+    ///
+    /// ```
+    /// # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = MockServer::start().await;
+    /// # Mock::given(method("POST")).and(path("/api/3/contact/sync"))
+    /// #     .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+    /// #         "contact": {"email": "ada@example.com", "id": "113"}})))
+    /// #     .mount(&server).await;
+    /// # let client = ac_client::Client::builder(server.uri())
+    /// #     .credentials(ac_client::ApiToken::new("my-key")).build()?;
+    /// use ac_client::sync::{ContactSink, MappedContact};
+    /// use ac_client::sync_core::{Ack, Sink, SinkRecord};
+    ///
+    /// struct Customer { email: String }
+    ///
+    /// let sink = ContactSink::new(client, |c: &Customer| Ok(MappedContact::new(&c.email)));
+    /// let ada = Customer { email: "ada@example.com".into() };
+    /// let acks = sink.write(&[SinkRecord { key: "customer-1", data: &ada }]).await?;
+    /// assert_eq!(acks, [Ack::Delivered]);
+    /// # Ok(()) }
+    /// ```
     pub fn new(client: Client, mapping: M) -> Self {
         ContactSink {
             client,
@@ -348,16 +373,22 @@ where
     /// The answer for a record whose write failed, or the error itself when it is the setup's
     /// fault (the whole batch stops then).
     fn ack_for(&self, key: &str, email: &str, e: Error) -> Result<Ack, Error> {
-        match e.verdict() {
-            Verdict::Permanent(PermanentKind::Config) => Err(e),
-            Verdict::Permanent(_) => Ok(Ack::Rejected {
-                reason: format!("record {key} (contact {email}): {e}"),
-                response: e.body().map(ToString::to_string),
-            }),
-            verdict => Ok(Ack::RetryLater {
-                reason: format!("record {key} (contact {email}): {e}"),
-                after: verdict.after(),
-            }),
+        if e.verdict() == Verdict::Permanent(PermanentKind::Config) {
+            return Err(e);
+        }
+        Ok(self.answer(&e, format!("record {key} (contact {email})")))
+    }
+
+    /// sync-core's answer for `e` (retry later with the server's wait, or rejected), its
+    /// reason prefixed with `context`; a rejection keeps ActiveCampaign's body for the dead
+    /// letter.
+    fn answer(&self, e: &Error, context: String) -> Ack {
+        match Ack::from_error(e, self.client.redactor()).with_context(context) {
+            Ack::Rejected { reason, .. } => Ack::Rejected {
+                reason,
+                response: e.vendor_body().map(ToString::to_string),
+            },
+            other => other,
         }
     }
 
@@ -395,27 +426,16 @@ where
             .collect()
     }
 
+    /// The same answer for every record of `chunk`.
     fn all(&self, chunk: &[Prepared], e: Error) -> Result<Acks, Error> {
-        let reason = e.to_string();
-        let verdict = e.verdict();
-        if verdict == Verdict::Permanent(PermanentKind::Config) {
+        if e.verdict() == Verdict::Permanent(PermanentKind::Config) {
             return Err(e);
         }
         Ok(chunk
             .iter()
             .map(|p| {
-                let reason = format!("record {} (contact {}): {reason}", p.key, p.bulk.email);
-                let ack = match verdict {
-                    Verdict::Permanent(_) => Ack::Rejected {
-                        reason,
-                        response: e.body().map(ToString::to_string),
-                    },
-                    v => Ack::RetryLater {
-                        reason,
-                        after: v.after(),
-                    },
-                };
-                (p.index, ack)
+                let context = format!("record {} (contact {})", p.key, p.bulk.email);
+                (p.index, self.answer(&e, context))
             })
             .collect())
     }
@@ -445,12 +465,15 @@ where
             // `import` already waited and resent; what is left is for a later run.
             Err(e) if e.is_bulk_throttle() => Submitted::Done(self.all(&chunk, e)),
             // Refused whole, naming the bad rows by index: reject exactly those, resend the rest.
-            Err(e) if e.status() == Some(400) && names_rows_of(&e, chunk.len()) => {
+            Err(e)
+                if e.status() == Some(StatusCode::BAD_REQUEST)
+                    && names_rows_of(&e, chunk.len()) =>
+            {
                 Submitted::Done(self.reject_named(chunk, e).await)
             }
             // Refused whole without saying which rows: halve until the bad rows are alone, so
             // their neighbours still get through.
-            Err(e) if e.status() == Some(400) && chunk.len() > 1 => {
+            Err(e) if e.status() == Some(StatusCode::BAD_REQUEST) && chunk.len() > 1 => {
                 tracing::info!(
                     contacts = chunk.len(),
                     error = %e,
@@ -468,13 +491,17 @@ where
     /// with ActiveCampaign's reason, and import the others again.
     async fn reject_named(&self, chunk: Vec<Prepared>, e: Error) -> Result<Acks, Error> {
         let mut reasons: HashMap<usize, Vec<&str>> = HashMap::new();
-        for failed in e.body().map(|b| b.failed_contacts()).unwrap_or_default() {
+        for failed in e
+            .vendor_body()
+            .map(|b| b.failed_contacts())
+            .unwrap_or_default()
+        {
             reasons
                 .entry(failed.index)
                 .or_default()
                 .push(&failed.reason);
         }
-        let response = e.body().map(ToString::to_string);
+        let response = e.vendor_body().map(ToString::to_string);
         let mut acks = Vec::new();
         let mut rest = Vec::new();
         for (position, p) in chunk.into_iter().enumerate() {
@@ -599,7 +626,10 @@ where
 /// Whether a refusal names its bad rows by index, each inside a request of `len` contacts.
 /// (An index outside the request means we misread it: fall back to halving.)
 fn names_rows_of(e: &Error, len: usize) -> bool {
-    let failed = e.body().map(|b| b.failed_contacts()).unwrap_or_default();
+    let failed = e
+        .vendor_body()
+        .map(|b| b.failed_contacts())
+        .unwrap_or_default();
     !failed.is_empty() && failed.iter().all(|f| f.index < len)
 }
 

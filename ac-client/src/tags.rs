@@ -1,71 +1,37 @@
 //! Tags: find by name, create when missing (cached, safe under concurrency), add to and
 //! remove from contacts.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
-
+use futures_core::Stream;
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
-use sync_core::http::reqwest::Method;
-use tokio::sync::OnceCell;
+use sync_core::http::ApiRequest;
+use sync_core::http::ClientError;
+use sync_core::http::reqwest::StatusCode;
 
-use crate::client::{Call, Client};
-use crate::contacts::MAX_PAGE_SIZE;
+use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::models::{ContactTag, Meta, Page, Tag};
+use crate::models::{ContactTag, Meta, Tag};
+use crate::paging::{ListBody, OffsetPages};
 
-/// Tag name → id, filled on first use. One [`OnceCell`] per name makes concurrent callers of
-/// [`Tags::ensure`] for the same name wait for a single lookup-or-create instead of racing to
-/// create duplicates.
-///
-/// Tags belong to the account, not to a client, so every client of one account in the process
-/// gets the same cache from [`TagCache::shared`]; otherwise two separately built clients could
-/// both miss the tag and both create it.
-#[derive(Debug, Default)]
-pub(crate) struct TagCache {
-    ids: Mutex<HashMap<String, Arc<OnceCell<i64>>>>,
-}
-
-/// Account key → that account's cache. Weak, so an account's cache goes away with its last
-/// client.
-fn registry() -> &'static Mutex<HashMap<String, Weak<TagCache>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<TagCache>>>> = OnceLock::new();
-    REGISTRY.get_or_init(Default::default)
-}
-
-impl TagCache {
-    /// The process-wide cache of the account `account_key` (the key the rate limit uses).
-    pub(crate) fn shared(account_key: &str) -> Arc<TagCache> {
-        let mut map = registry().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(existing) = map.get(account_key).and_then(Weak::upgrade) {
-            return existing;
-        }
-        map.retain(|_, cache| cache.strong_count() > 0);
-        let cache = Arc::new(TagCache::default());
-        map.insert(account_key.to_string(), Arc::downgrade(&cache));
-        cache
-    }
-
-    fn cell(&self, name: &str) -> Arc<OnceCell<i64>> {
-        let key = name.trim().to_lowercase();
-        let mut ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
-        ids.entry(key).or_default().clone()
-    }
-
-    fn forget(&self, name: &str) {
-        let key = name.trim().to_lowercase();
-        self.ids
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
-    }
-}
-
+/// `GET /tags`: one page of tags.
 #[derive(Deserialize)]
 struct TagList {
     #[serde(default)]
     tags: Vec<Tag>,
     #[serde(default)]
     meta: Meta,
+}
+
+impl ListBody for TagList {
+    type Item = Tag;
+
+    fn into_parts(self) -> (Vec<Tag>, Meta) {
+        (self.tags, self.meta)
+    }
+
+    fn key(tag: &Tag) -> Option<String> {
+        Some(tag.id.to_string())
+    }
 }
 
 #[derive(Deserialize)]
@@ -126,22 +92,13 @@ impl<'c> Tags<'c> {
         Tags { client }
     }
 
-    /// One page of tags whose name contains `search` (`GET /tags?search=`).
-    ///
-    /// # Errors
-    /// Transport and API errors.
-    pub async fn search(&self, search: &str, offset: u64) -> Result<Page<Tag>> {
-        let call = Call::get("tags.search", "tags")
-            .query("search", search)
-            .query("limit", MAX_PAGE_SIZE)
-            .query("offset", offset);
-        let list: TagList = self.client.call(call).await?;
-        Ok(Page {
-            items: list.tags,
-            total: list.meta.total,
-            offset,
-            limit: MAX_PAGE_SIZE,
-        })
+    /// Every tag whose name contains `search` (`GET /tags?search=`), page by page as a
+    /// stream; dropping it stops the requests.
+    pub fn search(&self, search: &str) -> impl Stream<Item = Result<Tag>> + Send + 'static {
+        let request = ApiRequest::get("tags.search", "tags").query("search", search);
+        self.client
+            .api()
+            .items(OffsetPages::<TagList>::new(request))
     }
 
     /// The tag named `name` (case-insensitive), if it exists. The API's search matches
@@ -151,17 +108,13 @@ impl<'c> Tags<'c> {
     /// [`Error::InvalidInput`] for an empty name; transport and API errors.
     pub async fn find(&self, name: &str) -> Result<Option<Tag>> {
         let name = check_name(name)?;
-        let mut offset = 0;
-        loop {
-            let page = self.search(name, offset).await?;
-            if let Some(tag) = page.items.iter().find(|t| t.is_named(name)) {
-                return Ok(Some(tag.clone()));
-            }
-            match page.next_offset() {
-                Some(next) => offset = next,
-                None => return Ok(None),
+        let mut matches = std::pin::pin!(self.search(name));
+        while let Some(tag) = matches.try_next().await? {
+            if tag.is_named(name) {
+                return Ok(Some(tag));
             }
         }
+        Ok(None)
     }
 
     /// Create a contact tag (`POST /tags`). Prefer [`ensure`](Self::ensure), which does not
@@ -178,9 +131,10 @@ impl<'c> Tags<'c> {
                 description,
             },
         };
-        let call = Call::write("tags.create", Method::POST, "tags", false, &body)?;
-        let one: OneTag = self.client.call(call).await?;
-        Ok(one.tag)
+        let request = ApiRequest::<OneTag>::post("tags.create", "tags")
+            .json(&body)
+            .map_err(Error::encoding)?;
+        Ok(self.client.send(request).await?.tag)
     }
 
     /// The id of the tag named `name`, creating the tag when it does not exist.
@@ -190,6 +144,27 @@ impl<'c> Tags<'c> {
     /// shares one cache. Concurrent calls for one name make one lookup and at most one create
     /// between them. If another process created the tag first
     /// and ActiveCampaign refuses ours as a duplicate, the existing tag is looked up again.
+    ///
+    /// ```
+    /// # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ac_client::Error> {
+    /// # let server = MockServer::start().await;
+    /// # Mock::given(method("GET")).and(path("/api/3/tags"))
+    /// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    /// #         "tags": [], "meta": {"total": "0"}})))
+    /// #     .expect(1).mount(&server).await;
+    /// # Mock::given(method("POST")).and(path("/api/3/tags"))
+    /// #     .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+    /// #         "tag": {"id": "77", "tag": "vip", "tagType": "contact", "description": ""}})))
+    /// #     .expect(1).mount(&server).await;
+    /// # let client = ac_client::Client::builder(server.uri())
+    /// #     .credentials(ac_client::ApiToken::new("my-key")).build()?;
+    /// // Looked up, created because it is missing, then served from the cache.
+    /// assert_eq!(client.tags().ensure("vip").await?, 77);
+    /// assert_eq!(client.tags().ensure("VIP").await?, 77);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for an empty name; transport and API errors (nothing is cached
@@ -204,7 +179,10 @@ impl<'c> Tags<'c> {
                 }
                 match self.create(name, "").await {
                     Ok(tag) => Ok(tag.id),
-                    Err(e) if e.is_duplicate() || e.status() == Some(422) => {
+                    Err(e)
+                        if e.is_duplicate()
+                            || e.status() == Some(StatusCode::UNPROCESSABLE_ENTITY) =>
+                    {
                         match self.find(name).await? {
                             Some(tag) => Ok(tag.id),
                             None => Err(e),
@@ -235,14 +213,11 @@ impl<'c> Tags<'c> {
             },
         };
         // Repeating this request is harmless (a second add is a no-op or a duplicate error).
-        let call = Call::write(
-            "tags.add_to_contact",
-            Method::POST,
-            "contactTags",
-            true,
-            &body,
-        )?;
-        match self.client.call::<OneContactTag>(call).await {
+        let request = ApiRequest::<OneContactTag>::post("tags.add_to_contact", "contactTags")
+            .json(&body)
+            .map_err(Error::encoding)?
+            .idempotent(true);
+        match self.client.send(request).await {
             Ok(one) => Ok(one.contact_tag),
             Err(e) if e.is_duplicate() => {
                 let existing = self.client.contacts().contact_tags(contact_id).await?;
@@ -257,13 +232,11 @@ impl<'c> Tags<'c> {
     /// # Errors
     /// [`Error::is_not_found`] when there is no such contact-tag.
     pub async fn remove_contact_tag(&self, contact_tag_id: i64) -> Result<()> {
-        self.client
-            .send(Call::delete(
-                "tags.remove_from_contact",
-                format!("contactTags/{contact_tag_id}"),
-            ))
-            .await
-            .map(|_| ())
+        let request = ApiRequest::<()>::delete(
+            "tags.remove_from_contact",
+            format!("contactTags/{contact_tag_id}"),
+        );
+        self.client.send_raw(&request).await.map(|_| ())
     }
 
     /// Remove tag `tag_id` from a contact, looking up the contact-tag first. Returns `false`

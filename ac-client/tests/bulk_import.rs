@@ -11,6 +11,7 @@ use ac_client::models::{BulkField, BulkList};
 use ac_client::{ApiErrorBody, BulkContact, BulkImportRequest, BulkImportStatus, Error};
 use common::{body_json, client, fixture};
 use serde_json::json;
+use sync_core::http::ClientError;
 use sync_core::{Classify, PermanentKind, Verdict};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -132,7 +133,7 @@ async fn a_refused_import_carries_its_failure_reasons_and_is_not_retried() {
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Data));
     let Some(ApiErrorBody::Message {
         failure_reasons, ..
-    }) = err.body()
+    }) = err.vendor_body()
     else {
         panic!("{err:?}")
     };

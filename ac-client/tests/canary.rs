@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use ac_client::bulk_import::PollOptions;
 use ac_client::sync::{ContactSink, MappedContact, SinkOptions};
-use ac_client::{Client, ContactInput};
+use ac_client::{ApiToken, Client, ContactInput};
 use serde::Serialize;
 use serde_json::json;
-use sync_core::http::RateQuota;
+use sync_core::http::{ClientOptions, RateQuota};
 use sync_core::redact::set_enabled_for_canary_tests;
 use sync_core::store::{DeadLetterQuery, MemoryDeadLetters, MemoryWatermarks};
 use sync_core::testing::{EchoResponder, EchoShape, LeakCheck, LogCapture};
@@ -27,12 +27,16 @@ const TOKEN: &str = "4f2a9c1be07d5a3f8e6b0d9c7a5e3f1b2c4d6e8fa1b3c5d7e9f0a2b4c6d
 const URL_PASSWORD: &str = "ops-canary-pass-7Yt2q";
 
 fn client(server: &MockServer) -> Client {
-    Client::builder(server.uri(), TOKEN)
-        .rate_quota(RateQuota::per_second(1000))
-        .retry_policy(
-            ExponentialBackoff::default()
-                .initial(Duration::from_millis(2))
-                .max_attempts(2),
+    Client::builder(server.uri())
+        .credentials(ApiToken::new(TOKEN))
+        .options(
+            ClientOptions::new()
+                .rate_quota(RateQuota::per_second(1000))
+                .retry_policy(
+                    ExponentialBackoff::default()
+                        .initial(Duration::from_millis(2))
+                        .max_attempts(2),
+                ),
         )
         .build()
         .expect("client builds")
@@ -117,7 +121,7 @@ async fn exercise(check: &mut LeakCheck) {
     .into_iter()
     .enumerate()
     {
-        let builder = Client::builder(bad, TOKEN);
+        let builder = Client::builder(bad).credentials(ApiToken::new(TOKEN));
         check.record(format!("builder #{i} debug"), format!("{builder:?}"));
         let err = builder.build().unwrap_err();
         check.record_error(&format!("builder #{i}"), &err);

@@ -4,9 +4,11 @@ mod common;
 
 use std::time::Duration;
 
-use ac_client::{ApiErrorBody, Client, ContactInput, Error};
+use ac_client::{ApiErrorBody, ApiToken, Client, ContactInput, Error};
 use common::{TOKEN, client, fixture};
 use serde_json::json;
+use sync_core::http::reqwest::StatusCode;
+use sync_core::http::{ClientError, ClientOptions};
 use sync_core::{Classify, PermanentKind, StageError, Verdict};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -36,7 +38,7 @@ fn assert_secret_free(err: Error) {
 #[tokio::test]
 async fn forbidden_is_a_configuration_error_naming_the_token_setting() {
     let err = get_error(403, r#"{"message":"Forbidden"}"#, "application/json").await;
-    assert_eq!(err.status(), Some(403));
+    assert_eq!(err.status(), Some(StatusCode::FORBIDDEN));
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Config));
     let text = err.to_string();
     assert!(
@@ -63,7 +65,7 @@ async fn not_found_with_a_vendor_body_is_the_records_problem() {
         assert!(err.to_string().contains("does not exist"), "{err}");
     }
     let err = get_error(404, &fixture("error_404_errors.json"), "application/json").await;
-    let Some(ApiErrorBody::Errors(items)) = err.body() else {
+    let Some(ApiErrorBody::Errors(items)) = err.vendor_body() else {
         panic!("{err:?}")
     };
     assert_eq!(items[0].status, Some(404));
@@ -94,7 +96,7 @@ async fn validation_shapes_are_data_errors() {
     );
 
     let err = get_error(400, "{}", "application/json").await;
-    assert_eq!(err.body(), Some(&ApiErrorBody::Empty));
+    assert_eq!(err.vendor_body(), Some(&ApiErrorBody::Empty));
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Data));
 
     let err = get_error(
@@ -104,7 +106,7 @@ async fn validation_shapes_are_data_errors() {
     )
     .await;
     assert_eq!(
-        err.body(),
+        err.vendor_body(),
         Some(&ApiErrorBody::Message {
             message: "Invalid contact data".into(),
             failure_reasons: vec!["contact 2: missing email".into()],
@@ -125,7 +127,7 @@ async fn a_success_status_that_reports_failure_is_an_error() {
         .mount(&server)
         .await;
     let err = client(&server).contacts().delete(5).await.unwrap_err();
-    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.status(), Some(StatusCode::OK));
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Data));
     assert!(
         err.to_string().contains("Contact could not be deleted"),
@@ -178,9 +180,13 @@ async fn unreachable_server_is_transient() {
         .local_addr()
         .unwrap()
         .port();
-    let c = Client::builder(format!("http://127.0.0.1:{port}"), TOKEN)
-        .retry_policy(sync_core::ExponentialBackoff::default().max_attempts(1))
-        .attempt_timeout(Duration::from_secs(2))
+    let c = Client::builder(format!("http://127.0.0.1:{port}"))
+        .credentials(ApiToken::new(TOKEN))
+        .options(
+            ClientOptions::new()
+                .retry_policy(sync_core::ExponentialBackoff::default().max_attempts(1))
+                .attempt_timeout(Duration::from_secs(2)),
+        )
         .build()
         .unwrap();
     let err = c.contacts().get(1).await.unwrap_err();
@@ -191,7 +197,7 @@ async fn unreachable_server_is_transient() {
 
 #[tokio::test]
 async fn debug_output_never_shows_the_token() {
-    let builder = Client::builder("https://acme.api-us1.com", TOKEN);
+    let builder = Client::builder("https://acme.api-us1.com").credentials(ApiToken::new(TOKEN));
     assert!(!format!("{builder:?}").contains(TOKEN));
     let c = builder.build().unwrap();
     let debug = format!("{c:?}");

@@ -6,10 +6,11 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ac_client::Client;
+use ac_client::{ApiToken, Client};
 use common::TOKEN;
 use serde_json::json;
 use sync_core::ExponentialBackoff;
+use sync_core::http::ClientOptions;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -61,8 +62,11 @@ impl Respond for Storm {
 /// Two separately built clients of one account, as two workers would have.
 fn two_clients(server: &MockServer) -> (Client, Client) {
     let build = || {
-        Client::builder(server.uri(), TOKEN)
-            .retry_policy(ExponentialBackoff::default().max_attempts(6))
+        Client::builder(server.uri())
+            .credentials(ApiToken::new(TOKEN))
+            .options(
+                ClientOptions::new().retry_policy(ExponentialBackoff::default().max_attempts(6)),
+            )
             .build()
             .unwrap()
     };
@@ -156,7 +160,8 @@ async fn clients_of_one_account_share_five_per_second_and_other_accounts_do_not_
         .await;
     let (a, b) = two_clients(&server);
     // A second account on the same host (an explicit key), e.g. another tenant behind a proxy.
-    let other = Client::builder(server.uri(), TOKEN)
+    let other = Client::builder(server.uri())
+        .credentials(ApiToken::new(TOKEN))
         .account_key("activecampaign:other-account")
         .build()
         .unwrap();

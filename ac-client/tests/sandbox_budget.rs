@@ -31,9 +31,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ac_client::Client;
 use ac_client::fields::FieldKey;
 use ac_client::sync::{ContactSink, MappedContact};
+use ac_client::{ApiToken, Client};
 use serde_json::{Value, json};
 use sync_core::{Ack, Sink, SinkRecord};
 use wiremock::matchers::any;
@@ -231,7 +231,10 @@ type Mapper = fn(&Customer) -> Result<MappedContact, String>;
 
 fn sink(server: &MockServer) -> ContactSink<Customer, Mapper> {
     // A client as a user builds it: default quota, retry policy and sink options.
-    let client = Client::new(server.uri(), "sandbox-token").unwrap();
+    let client = Client::builder(server.uri())
+        .credentials(ApiToken::new("sandbox-token"))
+        .build()
+        .unwrap();
     ContactSink::new(client, mapping as Mapper)
 }
 

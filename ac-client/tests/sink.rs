@@ -452,12 +452,16 @@ async fn a_bad_token_or_unknown_field_fails_the_batch_as_configuration() {
 
 /// A sink whose client waits `wait` when the bulk importer says "Rate limit exceeded.".
 fn sink_waiting(server: &MockServer, wait: Duration) -> ContactSink<Customer, Mapper> {
-    let client = ac_client::Client::builder(server.uri(), common::TOKEN)
-        .rate_quota(sync_core::http::RateQuota::per_second(1000))
-        .retry_policy(
-            sync_core::ExponentialBackoff::default()
-                .initial(Duration::from_millis(5))
-                .max_attempts(3),
+    let client = ac_client::Client::builder(server.uri())
+        .credentials(ac_client::ApiToken::new(common::TOKEN))
+        .options(
+            sync_core::http::ClientOptions::new()
+                .rate_quota(sync_core::http::RateQuota::per_second(1000))
+                .retry_policy(
+                    sync_core::ExponentialBackoff::default()
+                        .initial(Duration::from_millis(5))
+                        .max_attempts(3),
+                ),
         )
         .bulk_throttle_wait(wait)
         .build()

@@ -16,20 +16,22 @@
 //! ```compile_fail,E0308
 //! use chatwoot_client::{ApplicationClient, PlatformToken};
 //! // A PlatformToken is not an ApplicationToken.
-//! let _ = ApplicationClient::builder("https://chat.example.com", 1, PlatformToken::new("pt"));
+//! let _ = ApplicationClient::builder("https://chat.example.com")
+//!     .account_id(1)
+//!     .credentials(PlatformToken::new("pt"));
 //! ```
 //!
 //! When a token of the wrong kind is wrapped in the right type anyway (a pasted string), the
-//! server's refusal becomes [`Error::Unauthorized`] naming the token
-//! the route needs.
+//! server's refusal becomes [`Error::Unauthorized`](crate::Error::Unauthorized) naming the
+//! token the route needs.
+//!
+//! This module holds credentials only; how a token goes on a request is the vendor's
+//! ([`ChatwootVendor`](crate::vendor::ChatwootVendor)), and errors know nothing of it.
 
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
-use sync_core::http::reqwest::header::HeaderValue;
-
-use crate::error::Error;
 
 /// The header both Chatwoot APIs read the token from.
 pub const ACCESS_TOKEN_HEADER: &str = "api_access_token";
@@ -76,9 +78,9 @@ macro_rules! token_type {
         pub struct $name(SecretString);
 
         impl $name {
-            /// Wrap a token string.
-            pub fn new(token: impl Into<String>) -> Self {
-                Self(SecretString::from(token.into()))
+            /// Wrap a token (a `&str`, `String` or [`SecretString`]).
+            pub fn new(token: impl Into<SecretString>) -> Self {
+                Self(token.into())
             }
 
             /// The token itself. Only for handing it to another system; never log it.
@@ -86,19 +88,6 @@ macro_rules! token_type {
                 self.0.expose_secret()
             }
 
-            /// The header value, marked sensitive so HTTP debug output hides it.
-            pub(crate) fn header_value(&self) -> Result<HeaderValue, Error> {
-                let mut value = HeaderValue::from_str(self.0.expose_secret().trim()).map_err(|_| {
-                    Error::InvalidConfig {
-                        field: stringify!($name),
-                        message: "the token contains characters that cannot go in an HTTP header \
-                                  (copy it again without line breaks or quotes)"
-                            .into(),
-                    }
-                })?;
-                value.set_sensitive(true);
-                Ok(value)
-            }
         }
 
         impl fmt::Debug for $name {
@@ -146,20 +135,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_is_redacted_and_header_is_sensitive() {
+    fn debug_is_redacted() {
         let t = PlatformToken::new("pt-secret-value");
         assert!(!format!("{t:?}").contains("pt-secret-value"));
-        let h = t.header_value().unwrap();
-        assert!(h.is_sensitive());
-        assert!(!format!("{h:?}").contains("pt-secret-value"));
-    }
-
-    #[test]
-    fn header_rejects_line_breaks() {
-        let err = ApplicationToken::new("abc\ndef")
-            .header_value()
-            .unwrap_err();
-        assert!(err.to_string().contains("ApplicationToken"), "{err}");
-        assert!(!err.to_string().contains("abc"), "{err}");
+        let t = ApplicationToken::new(SecretString::from("app-secret-value"));
+        assert_eq!(t.expose_secret(), "app-secret-value");
     }
 }

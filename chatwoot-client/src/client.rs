@@ -1,260 +1,47 @@
-//! [`ApplicationClient`] and [`PlatformClient`], their builders, and the transport they share.
+//! [`ApplicationClient`] and [`PlatformClient`], their builders, and `from_env`.
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sync_core::http::reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use sync_core::http::reqwest::{Client, Method};
-use sync_core::http::{HttpExecutor, HttpResponse, RateLimit, RateQuota, RequestMeta};
-use sync_core::{Redactor, RetryPolicy};
+use serde_json::Value;
+use sync_core::Redactor;
+use sync_core::http::{ApiClient, ApiRequest, ClientOptions, ConfigError, parse_base_url};
 use url::Url;
 
-use crate::auth::{ACCESS_TOKEN_HEADER, ApiKind, ApplicationToken, PlatformToken};
+use crate::auth::{ApplicationToken, PlatformToken};
 use crate::error::Error;
 use crate::secrets::redactor_with_names;
+use crate::vendor::ChatwootVendor;
 
-/// Requests per second allowed by default, shared by every client of one Chatwoot installation
-/// in this process. Self-hosted Chatwoot throttles at 3000 requests per minute per IP (50/s);
-/// this stays under it with room for other callers.
-pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 40;
+/// `CHATWOOT_BASE_URL`: the installation's root (`https://app.chatwoot.com`).
+pub const ENV_BASE_URL: &str = "CHATWOOT_BASE_URL";
+/// `CHATWOOT_ACCOUNT_ID`: the Application API's account (from `/app/accounts/<id>/…`).
+pub const ENV_ACCOUNT_ID: &str = "CHATWOOT_ACCOUNT_ID";
+/// `CHATWOOT_API_ACCESS_TOKEN`: a user's or agent bot's access token (Application API).
+pub const ENV_API_ACCESS_TOKEN: &str = "CHATWOOT_API_ACCESS_TOKEN";
+/// `CHATWOOT_PLATFORM_TOKEN`: a Platform App's token (Platform API).
+pub const ENV_PLATFORM_TOKEN: &str = "CHATWOOT_PLATFORM_TOKEN";
 
-/// One request, described once and rebuilt per attempt by the executor.
-pub(crate) struct Call {
-    operation: &'static str,
-    method: Method,
-    path: String,
-    query: Vec<(String, String)>,
-    body: Option<Vec<u8>>,
-    idempotent: bool,
+/// The Application API client under the name every commerce-sync client uses
+/// (`Client::builder(base_url).credentials(..)`).
+pub type Client = ApplicationClient;
+
+/// Read `name` through `lookup`, or say that it is missing.
+fn required(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<String, Error> {
+    lookup(name)
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| Error::Config(ConfigError::missing_env(name)))
 }
 
-impl Call {
-    pub(crate) fn get(operation: &'static str, path: String) -> Call {
-        Call {
-            operation,
-            method: Method::GET,
-            path,
-            query: Vec::new(),
-            body: None,
-            idempotent: true,
-        }
-    }
-
-    pub(crate) fn delete(operation: &'static str, path: String) -> Call {
-        Call {
-            method: Method::DELETE,
-            ..Call::get(operation, path)
-        }
-    }
-
-    /// A POST that creates or changes something: not repeated after a timeout.
-    pub(crate) fn post(operation: &'static str, path: String) -> Call {
-        Call {
-            method: Method::POST,
-            idempotent: false,
-            ..Call::get(operation, path)
-        }
-    }
-
-    /// A POST that only reads (filters): safe to repeat.
-    pub(crate) fn post_read(operation: &'static str, path: String) -> Call {
-        Call {
-            method: Method::POST,
-            ..Call::get(operation, path)
-        }
-    }
-
-    pub(crate) fn put(operation: &'static str, path: String) -> Call {
-        Call {
-            method: Method::PUT,
-            ..Call::get(operation, path)
-        }
-    }
-
-    pub(crate) fn patch(operation: &'static str, path: String) -> Call {
-        Call {
-            method: Method::PATCH,
-            // A PATCH that sets fields to given values is safe to repeat.
-            ..Call::get(operation, path)
-        }
-    }
-
-    pub(crate) fn query(mut self, key: impl Into<String>, value: impl ToString) -> Call {
-        self.query.push((key.into(), value.to_string()));
-        self
-    }
-
-    pub(crate) fn query_opt(self, key: &str, value: Option<impl ToString>) -> Call {
-        match value {
-            Some(v) => self.query(key, v),
-            None => self,
-        }
-    }
-
-    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Call, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
-            field: "body",
-            message: format!("could not serialize the request body: {e}"),
-        })?;
-        self.body = Some(bytes);
-        Ok(self)
-    }
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
-/// The HTTP side both clients share: base URL, token header, executor.
-pub(crate) struct Transport {
-    api: ApiKind,
-    base: Url,
-    token: HeaderValue,
-    exec: HttpExecutor,
-}
-
-impl Transport {
-    pub(crate) async fn send(&self, call: Call) -> Result<HttpResponse, Error> {
-        let url = self
-            .base
-            .join(&call.path)
-            .map_err(|e| Error::InvalidInput {
-                field: "path",
-                message: self
-                    .redactor()
-                    .text(&format!("`{}` is not a valid path: {e}", call.path)),
-            })?;
-        let meta = if call.idempotent {
-            RequestMeta::idempotent(call.operation)
-        } else {
-            RequestMeta::non_idempotent(call.operation)
-        };
-        let token = &self.token;
-        let result = self
-            .exec
-            .send(meta, |http| {
-                let mut req = http
-                    .request(call.method.clone(), url.clone())
-                    .header(ACCESS_TOKEN_HEADER, token.clone())
-                    .header(ACCEPT, "application/json");
-                if !call.query.is_empty() {
-                    req = req.query(&call.query);
-                }
-                if let Some(body) = &call.body {
-                    req = req
-                        .header(CONTENT_TYPE, "application/json")
-                        .body(body.clone());
-                }
-                req.build()
-            })
-            .await;
-        result.map_err(|e| Error::from_http(self.api, e, self.exec.redactor()))
-    }
-
-    /// The redactor this client's errors, logs and sink reasons go through: Chatwoot's secret
-    /// names plus the token values the client holds.
-    pub(crate) fn redactor(&self) -> &Redactor {
-        self.exec.redactor()
-    }
-
-    /// Send and decode the JSON body.
-    pub(crate) async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let operation = call.operation;
-        let response = self.send(call).await?;
-        decode(operation, &response)
-    }
-
-    /// Send and ignore the body (DELETE and other empty answers).
-    pub(crate) async fn empty(&self, call: Call) -> Result<(), Error> {
-        self.send(call).await.map(|_| ())
-    }
-}
-
-pub(crate) fn decode<T: DeserializeOwned>(
-    operation: &'static str,
-    response: &HttpResponse,
-) -> Result<T, Error> {
-    response.json::<T>().map_err(|e| Error::Decode {
-        operation: operation.to_string(),
-        path: e.path,
-        message: e.message,
-        // Redacted: inbox, user and bot bodies carry credentials.
-        excerpt: response.redactor().excerpt(&response.body, 200),
-    })
-}
-
-/// Settings both builders share.
-struct Options {
-    attempt_timeout: Duration,
-    retry_policy: Option<Arc<dyn RetryPolicy>>,
-    rate_limit: RateLimitChoice,
-    user_agent: Option<String>,
-    reqwest_client: Option<Client>,
-}
-
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Options")
-            .field("attempt_timeout", &self.attempt_timeout)
-            .field("retry_policy", &self.retry_policy)
-            .field("rate_limit", &self.rate_limit)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug)]
-enum RateLimitChoice {
-    Default,
-    Custom(Arc<RateLimit>),
-    Off,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            attempt_timeout: Duration::from_secs(30),
-            retry_policy: None,
-            rate_limit: RateLimitChoice::Default,
-            user_agent: None,
-            reqwest_client: None,
-        }
-    }
-}
-
-/// The base URL, or an error that never echoes it raw: user-info and the query (where a
-/// pasted token would be) are left out, and the rest goes through the redactor.
-fn parse_base_url(raw: &str, redactor: &Redactor) -> Result<Url, Error> {
-    let shown = || shown_base_url(raw, redactor);
-    let mut url = Url::parse(raw.trim()).map_err(|e| Error::InvalidConfig {
-        field: "base_url",
-        message: format!(
-            "`{}` is not a URL ({e}); give the installation's root, e.g. https://app.chatwoot.com",
-            shown()
-        ),
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::InvalidConfig {
-            field: "base_url",
-            message: format!(
-                "`{}` must start with https:// (or http:// for a local server)",
-                shown()
-            ),
-        });
-    }
-    if url.username() != "" || url.password().is_some() || url.query().is_some() {
-        return Err(Error::InvalidConfig {
-            field: "base_url",
-            message: "give the base URL without user, password or query; the token is set \
-                      separately"
-                .into(),
-        });
-    }
-    // Paths are joined onto the base, so it must end with a slash (a sub-path install keeps
-    // its prefix).
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    Ok(url)
+/// A base URL as `Debug` shows it: without query or fragment (a pasted token would be
+/// there), through the redactor (which masks user-info and the token).
+fn shown_base_url(raw: &str, redactor: &Redactor) -> String {
+    let without_query = raw.split(['?', '#']).next().unwrap_or_default();
+    redactor.url(without_query)
 }
 
 /// Chatwoot's secret names and the token, as given and as sent (trimmed).
@@ -264,117 +51,60 @@ fn token_redactor(token: &str) -> Redactor {
         .secret_value(token.trim())
 }
 
-/// A base URL as errors and `Debug` show it: without query or fragment, through the redactor
-/// (which masks user-info and the token).
-fn shown_base_url(raw: &str, redactor: &Redactor) -> String {
-    redactor.url(&without_query(raw))
+/// What both clients share: the kit's sender with Chatwoot's vendor rules.
+#[derive(Clone)]
+pub(crate) struct Sender {
+    pub(crate) inner: ApiClient<ChatwootVendor>,
 }
 
-/// Everything before `?` or `#`: a query may hold a pasted token, so it is never shown.
-fn without_query(raw: &str) -> String {
-    raw.split(['?', '#']).next().unwrap_or_default().to_string()
+impl Sender {
+    fn new(vendor: ChatwootVendor, options: &ClientOptions) -> Result<Sender, Error> {
+        Ok(Sender {
+            inner: ApiClient::new(vendor, options).map_err(Error::Http)?,
+        })
+    }
+
+    /// Send and decode the JSON answer.
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest<T>,
+    ) -> Result<T, Error> {
+        self.inner.send(request).await
+    }
+
+    /// Send, and decode either `{"payload": T}` or a bare `T` (some endpoints changed envelope
+    /// across Chatwoot versions).
+    pub(crate) async fn send_unwrapped<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest<Value>,
+    ) -> Result<T, Error> {
+        let operation = request.operation().to_owned();
+        let value = self.inner.send(request).await?;
+        crate::envelope::payload_or_bare(&self.inner, &operation, value)
+    }
+
+    pub(crate) fn redactor(&self) -> &Redactor {
+        self.inner.redactor()
+    }
+
+    fn base(&self) -> &Url {
+        self.inner.vendor().base()
+    }
 }
 
-fn build_transport(
-    api: ApiKind,
-    base_url: &str,
-    token: HeaderValue,
-    redactor: Redactor,
-    options: Options,
-) -> Result<Transport, Error> {
-    let base = parse_base_url(base_url, &redactor)?;
-    let mut builder = HttpExecutor::builder("chatwoot")
-        .attempt_timeout(options.attempt_timeout)
-        .redactor(redactor);
-    if let Some(policy) = options.retry_policy {
-        builder = builder.retry_policy_arc(policy);
-    }
-    match options.rate_limit {
-        RateLimitChoice::Default => {
-            let key = format!("chatwoot:{}", base.origin().ascii_serialization());
-            builder = builder.rate_limit(RateLimit::shared(
-                key,
-                RateQuota::per_second(DEFAULT_REQUESTS_PER_SECOND).with_burst(10),
-            ));
-        }
-        RateLimitChoice::Custom(limit) => builder = builder.rate_limit(limit),
-        RateLimitChoice::Off => {}
-    }
-    if let Some(ua) = options.user_agent {
-        builder = builder.user_agent(ua);
-    }
-    if let Some(client) = options.reqwest_client {
-        builder = builder.reqwest_client(client);
-    }
-    // The executor prints its build errors through the redactor it was given.
-    let exec = builder.build().map_err(Error::Http)?;
-    Ok(Transport {
-        api,
-        base,
-        token,
-        exec,
-    })
-}
-
-macro_rules! builder_options {
-    () => {
-        /// Per-attempt timeout, including reading the body (default 30 s).
-        pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-            self.options.attempt_timeout = timeout;
-            self
-        }
-
-        /// The retry policy (default: sync-core's exponential backoff with full jitter,
-        /// 6 attempts, 5 minutes).
-        pub fn retry_policy(mut self, policy: impl RetryPolicy + 'static) -> Self {
-            self.options.retry_policy = Some(Arc::new(policy));
-            self
-        }
-
-        /// Share a rate limit, e.g. one [`RateLimit::shared`] per installation across services.
-        ///
-        /// By default every client of one installation (same origin) in this process shares a
-        /// limit of [`DEFAULT_REQUESTS_PER_SECOND`] with bursts of 10. Chatwoot's own `429`
-        /// (rack-attack's `Retry later`) carries no `Retry-After`, so each throttled request
-        /// backs off by the [retry policy](Self::retry_policy) (exponential, with jitter); only a
-        /// `Retry-After` sent by a proxy in front pauses all clients sharing the limit.
-        pub fn rate_limit(mut self, limit: Arc<RateLimit>) -> Self {
-            self.options.rate_limit = RateLimitChoice::Custom(limit);
-            self
-        }
-
-        /// Send without a client-side rate limit (the server's 429s are still honoured).
-        pub fn no_rate_limit(mut self) -> Self {
-            self.options.rate_limit = RateLimitChoice::Off;
-            self
-        }
-
-        /// The `User-Agent` header (default `commerce-sync/<version>`).
-        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-            self.options.user_agent = Some(user_agent.into());
-            self
-        }
-
-        /// Use this reqwest client (proxies, extra root certificates). Timeouts set here still
-        /// apply per attempt.
-        pub fn reqwest_client(mut self, client: Client) -> Self {
-            self.options.reqwest_client = Some(client);
-            self
-        }
-    };
-}
-
-/// Builds an [`ApplicationClient`].
+/// Builds an [`ApplicationClient`]: `ApplicationClient::builder(base_url)`, then
+/// [`account_id`](Self::account_id), [`credentials`](Self::credentials) and optionally
+/// [`options`](Self::options).
 pub struct ApplicationClientBuilder {
     base_url: String,
-    account_id: u64,
-    token: ApplicationToken,
-    options: Options,
+    account_id: Option<u64>,
+    token: Option<ApplicationToken>,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for ApplicationClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redactor = token_redactor(self.token.expose_secret());
+        let redactor = token_redactor(self.token.as_ref().map_or("", |t| t.expose_secret()));
         f.debug_struct("ApplicationClientBuilder")
             .field("base_url", &shown_base_url(&self.base_url, &redactor))
             .field("account_id", &self.account_id)
@@ -385,30 +115,66 @@ impl fmt::Debug for ApplicationClientBuilder {
 }
 
 impl ApplicationClientBuilder {
-    builder_options!();
+    /// The account to work in: the number in the dashboard's URL (`/app/accounts/<id>/…`).
+    pub fn account_id(mut self, account_id: u64) -> Self {
+        self.account_id = Some(account_id);
+        self
+    }
 
-    /// Build the client. Fails on a malformed base URL or token.
+    /// The token: a user's access token (Profile settings → Access Token) or an agent bot's.
+    pub fn credentials(mut self, token: ApplicationToken) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Transport settings: timeouts, retry policy, rate limit, user agent, a `reqwest::Client`,
+    /// body cap, plain HTTP off loopback. By default every client of one installation (same
+    /// origin) in this process shares a limit of
+    /// [`DEFAULT_REQUESTS_PER_SECOND`](crate::DEFAULT_REQUESTS_PER_SECOND) with bursts of 10;
+    /// Chatwoot's own `429` carries no `Retry-After`, so a throttled request backs off by the
+    /// retry policy (exponential, with jitter).
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Build the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a malformed base URL, plain `http://` off loopback (unless
+    /// [`ClientOptions::allow_plain_http`]), a missing or zero account id, or a missing or
+    /// malformed token. No message repeats the URL or the token.
     pub fn build(self) -> Result<ApplicationClient, Error> {
-        if self.account_id == 0 {
-            return Err(Error::InvalidConfig {
-                field: "account_id",
-                message: "account ids start at 1; take it from the dashboard URL \
-                          (/app/accounts/<id>/…)"
-                    .into(),
-            });
-        }
-        let token = self.token.header_value()?;
-        let redactor = token_redactor(self.token.expose_secret());
-        let transport = build_transport(
-            ApiKind::Application,
-            &self.base_url,
-            token,
-            redactor,
-            self.options,
-        )?;
+        let account_id = match self.account_id {
+            Some(0) => {
+                return Err(ConfigError::new(
+                    "account_id",
+                    "account ids start at 1; take it from the dashboard URL (/app/accounts/<id>/…)",
+                )
+                .into());
+            }
+            Some(id) => id,
+            None => {
+                return Err(ConfigError::new(
+                    "account_id",
+                    "not set: call .account_id(..) with the number from the dashboard URL \
+                     (/app/accounts/<id>/…)",
+                )
+                .into());
+            }
+        };
+        let token = self.token.ok_or_else(|| {
+            ConfigError::new(
+                "credentials",
+                "no token: call .credentials(ApplicationToken::new(..)) with a user's access \
+                 token (Profile settings → Access Token)",
+            )
+        })?;
+        let base = parse_base_url(&self.base_url, &self.options, false)?;
+        let vendor = ChatwootVendor::application(base, account_id, token.expose_secret())?;
         Ok(ApplicationClient {
-            transport: Arc::new(transport),
-            account_id: self.account_id,
+            sender: Sender::new(vendor, &self.options)?,
+            account_id,
         })
     }
 }
@@ -418,11 +184,32 @@ impl ApplicationClientBuilder {
 ///
 /// Resources hang off it: [`contacts`](Self::contacts),
 /// [`contact_inboxes`](Self::contact_inboxes), [`conversations`](Self::conversations),
-/// [`messages`](Self::messages), [`inboxes`](Self::inboxes) and
-/// [`custom_attributes`](Self::custom_attributes).
+/// [`messages`](Self::messages), [`inboxes`](Self::inboxes),
+/// [`labels`](Self::labels) and [`custom_attributes`](Self::custom_attributes).
+///
+/// ```
+/// use chatwoot_client::{ApplicationClient, ApplicationToken};
+/// use sync_core::http::ClientOptions;
+/// use std::time::Duration;
+///
+/// let client = ApplicationClient::builder("https://chat.example.com")
+///     .account_id(1)
+///     .credentials(ApplicationToken::new("user-access-token"))
+///     .options(ClientOptions::new().attempt_timeout(Duration::from_secs(20)))
+///     .build()?;
+/// assert_eq!(client.account_id(), 1);
+///
+/// // Plain HTTP would send the token in clear text: refused off loopback.
+/// let refused = ApplicationClient::builder("http://chat.example.com")
+///     .account_id(1)
+///     .credentials(ApplicationToken::new("user-access-token"))
+///     .build();
+/// assert!(refused.is_err());
+/// # Ok::<(), chatwoot_client::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct ApplicationClient {
-    pub(crate) transport: Arc<Transport>,
+    pub(crate) sender: Sender,
     account_id: u64,
 }
 
@@ -431,7 +218,7 @@ impl fmt::Debug for ApplicationClient {
         f.debug_struct("ApplicationClient")
             .field(
                 "base_url",
-                &self.transport.redactor().url(self.transport.base.as_str()),
+                &self.sender.redactor().url(self.sender.base().as_str()),
             )
             .field("account_id", &self.account_id)
             .field("token", &"[REDACTED]")
@@ -440,19 +227,61 @@ impl fmt::Debug for ApplicationClient {
 }
 
 impl ApplicationClient {
-    /// Start building a client for `account_id` on the installation at `base_url`
+    /// Start building a client for the installation at `base_url`
     /// (`https://app.chatwoot.com` or your self-hosted root).
-    pub fn builder(
-        base_url: impl Into<String>,
-        account_id: u64,
-        token: ApplicationToken,
-    ) -> ApplicationClientBuilder {
+    pub fn builder(base_url: impl Into<String>) -> ApplicationClientBuilder {
         ApplicationClientBuilder {
             base_url: base_url.into(),
-            account_id,
-            token,
-            options: Options::default(),
+            account_id: None,
+            token: None,
+            options: ClientOptions::default(),
         }
+    }
+
+    /// A builder filled from the environment: `CHATWOOT_BASE_URL`, `CHATWOOT_ACCOUNT_ID` and
+    /// `CHATWOOT_API_ACCESS_TOKEN`. Add [`options`](ApplicationClientBuilder::options), then
+    /// build.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable that is missing, or an account id that is not a
+    /// number.
+    pub fn builder_from_env() -> Result<ApplicationClientBuilder, Error> {
+        Self::builder_from_lookup(&env_lookup)
+    }
+
+    /// A client from the environment (see [`builder_from_env`](Self::builder_from_env)).
+    ///
+    /// ```no_run
+    /// // CHATWOOT_BASE_URL=https://app.chatwoot.com CHATWOOT_ACCOUNT_ID=1
+    /// // CHATWOOT_API_ACCESS_TOKEN=… (Profile settings → Access Token)
+    /// let client = chatwoot_client::ApplicationClient::from_env()?;
+    /// # Ok::<(), chatwoot_client::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`builder_from_env`](Self::builder_from_env) and
+    /// [`build`](ApplicationClientBuilder::build).
+    pub fn from_env() -> Result<ApplicationClient, Error> {
+        Self::builder_from_env()?.build()
+    }
+
+    fn builder_from_lookup(
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<ApplicationClientBuilder, Error> {
+        let base_url = required(lookup, ENV_BASE_URL)?;
+        let account_id = required(lookup, ENV_ACCOUNT_ID)?
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| {
+                ConfigError::new(
+                    ENV_ACCOUNT_ID,
+                    "not a number; take it from the dashboard URL (/app/accounts/<id>/…)",
+                )
+            })?;
+        let token = required(lookup, ENV_API_ACCESS_TOKEN)?;
+        Ok(Self::builder(base_url)
+            .account_id(account_id)
+            .credentials(ApplicationToken::new(token)))
     }
 
     /// The account this client works in.
@@ -462,25 +291,33 @@ impl ApplicationClient {
 
     /// The installation's base URL.
     pub fn base_url(&self) -> &Url {
-        &self.transport.base
+        self.sender.base()
     }
 
-    /// `api/v1/accounts/{id}/{rest}`.
-    pub(crate) fn path(&self, rest: &str) -> String {
-        format!("api/v1/accounts/{}/{rest}", self.account_id)
+    /// The kit's sender with Chatwoot's rules: send an [`ApiRequest`] for an endpoint this
+    /// crate has no method for (paths are relative to `/api/v1/accounts/{account_id}/`).
+    pub fn api(&self) -> &ApiClient<ChatwootVendor> {
+        &self.sender.inner
+    }
+
+    /// The redactor everything this client prints goes through: Chatwoot's secret names and
+    /// the tokens it holds. Pass it to [`Ack::from_error`](sync_core::Ack::from_error).
+    pub fn redactor(&self) -> &Redactor {
+        self.sender.redactor()
     }
 }
 
-/// Builds a [`PlatformClient`].
+/// Builds a [`PlatformClient`]: `PlatformClient::builder(base_url)`, then
+/// [`credentials`](Self::credentials) and optionally [`options`](Self::options).
 pub struct PlatformClientBuilder {
     base_url: String,
-    token: PlatformToken,
-    options: Options,
+    token: Option<PlatformToken>,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for PlatformClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redactor = token_redactor(self.token.expose_secret());
+        let redactor = token_redactor(self.token.as_ref().map_or("", |t| t.expose_secret()));
         f.debug_struct("PlatformClientBuilder")
             .field("base_url", &shown_base_url(&self.base_url, &redactor))
             .field("token", &self.token)
@@ -490,21 +327,35 @@ impl fmt::Debug for PlatformClientBuilder {
 }
 
 impl PlatformClientBuilder {
-    builder_options!();
+    /// The Platform App's token (Super Admin → Platform Apps).
+    pub fn credentials(mut self, token: PlatformToken) -> Self {
+        self.token = Some(token);
+        self
+    }
 
-    /// Build the client. Fails on a malformed base URL or token.
+    /// Transport settings, as for [`ApplicationClientBuilder::options`].
+    pub fn options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Build the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a malformed base URL, plain `http://` off loopback (unless
+    /// [`ClientOptions::allow_plain_http`]), or a missing or malformed token.
     pub fn build(self) -> Result<PlatformClient, Error> {
-        let token = self.token.header_value()?;
-        let redactor = token_redactor(self.token.expose_secret());
-        let transport = build_transport(
-            ApiKind::Platform,
-            &self.base_url,
-            token,
-            redactor,
-            self.options,
-        )?;
+        let token = self.token.ok_or_else(|| {
+            ConfigError::new(
+                "credentials",
+                "no token: call .credentials(PlatformToken::new(..)) with a Platform App's \
+                 token (Super Admin → Platform Apps)",
+            )
+        })?;
+        let base = parse_base_url(&self.base_url, &self.options, false)?;
+        let vendor = ChatwootVendor::platform(base, token.expose_secret())?;
         Ok(PlatformClient {
-            transport: Arc::new(transport),
+            sender: Sender::new(vendor, &self.options)?,
         })
     }
 }
@@ -514,9 +365,19 @@ impl PlatformClientBuilder {
 ///
 /// A Platform App may only manage what it created or was granted; Chatwoot has no endpoint to
 /// list every account.
+///
+/// ```
+/// use chatwoot_client::{PlatformClient, PlatformToken};
+///
+/// let platform = PlatformClient::builder("https://chat.example.com")
+///     .credentials(PlatformToken::new("platform-app-token"))
+///     .build()?;
+/// assert_eq!(platform.base_url().as_str(), "https://chat.example.com/");
+/// # Ok::<(), chatwoot_client::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct PlatformClient {
-    pub(crate) transport: Arc<Transport>,
+    pub(crate) sender: Sender,
 }
 
 impl fmt::Debug for PlatformClient {
@@ -524,7 +385,7 @@ impl fmt::Debug for PlatformClient {
         f.debug_struct("PlatformClient")
             .field(
                 "base_url",
-                &self.transport.redactor().url(self.transport.base.as_str()),
+                &self.sender.redactor().url(self.sender.base().as_str()),
             )
             .field("token", &"[REDACTED]")
             .finish()
@@ -533,52 +394,181 @@ impl fmt::Debug for PlatformClient {
 
 impl PlatformClient {
     /// Start building a client for the installation at `base_url`.
-    pub fn builder(base_url: impl Into<String>, token: PlatformToken) -> PlatformClientBuilder {
+    pub fn builder(base_url: impl Into<String>) -> PlatformClientBuilder {
         PlatformClientBuilder {
             base_url: base_url.into(),
-            token,
-            options: Options::default(),
+            token: None,
+            options: ClientOptions::default(),
         }
+    }
+
+    /// A builder filled from the environment: `CHATWOOT_BASE_URL` and
+    /// `CHATWOOT_PLATFORM_TOKEN`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable that is missing.
+    pub fn builder_from_env() -> Result<PlatformClientBuilder, Error> {
+        Self::builder_from_lookup(&env_lookup)
+    }
+
+    /// A client from the environment (see [`builder_from_env`](Self::builder_from_env)).
+    ///
+    /// ```no_run
+    /// // CHATWOOT_BASE_URL=https://chat.example.com CHATWOOT_PLATFORM_TOKEN=…
+    /// let platform = chatwoot_client::PlatformClient::from_env()?;
+    /// # Ok::<(), chatwoot_client::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`builder_from_env`](Self::builder_from_env) and
+    /// [`build`](PlatformClientBuilder::build).
+    pub fn from_env() -> Result<PlatformClient, Error> {
+        Self::builder_from_env()?.build()
+    }
+
+    fn builder_from_lookup(
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<PlatformClientBuilder, Error> {
+        let base_url = required(lookup, ENV_BASE_URL)?;
+        let token = required(lookup, ENV_PLATFORM_TOKEN)?;
+        Ok(Self::builder(base_url).credentials(PlatformToken::new(token)))
     }
 
     /// The installation's base URL.
     pub fn base_url(&self) -> &Url {
-        &self.transport.base
+        self.sender.base()
     }
 
-    /// `platform/api/v1/{rest}`.
-    pub(crate) fn path(&self, rest: &str) -> String {
-        format!("platform/api/v1/{rest}")
+    /// The kit's sender with Chatwoot's rules (paths relative to `/platform/api/v1/`).
+    pub fn api(&self) -> &ApiClient<ChatwootVendor> {
+        &self.sender.inner
+    }
+
+    /// The redactor everything this client prints goes through, including tokens and login
+    /// links it was handed at run time.
+    pub fn redactor(&self) -> &Redactor {
+        self.sender.redactor()
+    }
+}
+
+/// `ApiRequest::json` with this crate's error: a body that cannot be encoded is an
+/// [`Error::InvalidInput`].
+pub(crate) trait JsonBody: Sized {
+    /// Send `body` as JSON.
+    fn json_body(self, body: &impl serde::Serialize) -> Result<Self, Error>;
+}
+
+impl<T> JsonBody for ApiRequest<T> {
+    fn json_body(self, body: &impl serde::Serialize) -> Result<Self, Error> {
+        self.json(body).map_err(|e| Error::InvalidInput {
+            field: "body",
+            message: format!("could not serialize the request body: {e}"),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
+    use sync_core::http::ClientError;
+
     use super::*;
 
-    #[test]
-    fn base_url_gets_a_trailing_slash_and_keeps_sub_paths() {
-        assert_eq!(
-            parse_base_url("https://x.test", &Redactor::new())
-                .unwrap()
-                .as_str(),
-            "https://x.test/"
-        );
-        let sub = parse_base_url("https://x.test/chatwoot", &Redactor::new()).unwrap();
-        assert_eq!(
-            sub.join("api/v1/accounts/1/contacts").unwrap().as_str(),
-            "https://x.test/chatwoot/api/v1/accounts/1/contacts"
-        );
-        assert!(parse_base_url("ftp://x.test", &Redactor::new()).is_err());
-        assert!(parse_base_url("https://u:p@x.test", &Redactor::new()).is_err());
-        assert!(parse_base_url("not a url", &Redactor::new()).is_err());
+    fn app(base: &str) -> ApplicationClientBuilder {
+        ApplicationClient::builder(base)
+            .account_id(1)
+            .credentials(ApplicationToken::new("tok-0123456789"))
     }
 
     #[test]
-    fn account_zero_is_refused() {
-        let err = ApplicationClient::builder("https://x.test", 0, ApplicationToken::new("t"))
+    fn base_url_gets_a_trailing_slash_and_keeps_sub_paths() {
+        let client = app("https://x.test/chatwoot").build().unwrap();
+        assert_eq!(client.base_url().as_str(), "https://x.test/chatwoot/");
+        assert!(app("ftp://x.test").build().is_err());
+        assert!(app("https://u:p@x.test").build().is_err());
+        assert!(app("not a url").build().is_err());
+    }
+
+    #[test]
+    fn account_zero_or_none_is_refused() {
+        let err = app("https://x.test").account_id(0).build().unwrap_err();
+        assert!(err.to_string().contains("account_id"), "{err}");
+        let err = ApplicationClient::builder("https://x.test")
+            .credentials(ApplicationToken::new("tok-0123456789"))
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("account_id"), "{err}");
+    }
+
+    /// The bug this fixes: `http://` to any host was accepted, sending the token in clear.
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_allowed() {
+        let err = app("http://chat.example.com").build().unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(c) if c.field == "base_url"),
+            "{err:?}"
+        );
+        assert_eq!(err.kind(), sync_core::http::ErrorKind::Config);
+        let err = PlatformClient::builder("http://chat.example.com")
+            .credentials(PlatformToken::new("tok-0123456789"))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(c) if c.field == "base_url"),
+            "{err:?}"
+        );
+        // Loopback (local fakes, a sidecar) and an explicit opt-in still work.
+        assert!(app("http://127.0.0.1:3000").build().is_ok());
+        assert!(
+            app("http://chat.internal")
+                .options(ClientOptions::new().allow_plain_http(true))
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn from_env_names_each_missing_variable() {
+        let vars: HashMap<&str, &str> = HashMap::from([
+            (ENV_BASE_URL, "https://chat.example.com"),
+            (ENV_ACCOUNT_ID, "7"),
+            (ENV_API_ACCESS_TOKEN, "tok-0123456789"),
+            (ENV_PLATFORM_TOKEN, "ptok-0123456789"),
+        ]);
+        let all = |name: &str| vars.get(name).map(|v| v.to_string());
+        let client = ApplicationClient::builder_from_lookup(&all)
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.account_id(), 7);
+        assert!(
+            PlatformClient::builder_from_lookup(&all)
+                .unwrap()
+                .build()
+                .is_ok()
+        );
+
+        for missing in [ENV_BASE_URL, ENV_ACCOUNT_ID, ENV_API_ACCESS_TOKEN] {
+            let without = |name: &str| (name != missing).then(|| all(name)).flatten();
+            let err = ApplicationClient::builder_from_lookup(&without).unwrap_err();
+            assert!(
+                matches!(&err, Error::Config(c) if c.field == missing),
+                "{err:?}"
+            );
+        }
+        let without = |name: &str| (name != ENV_PLATFORM_TOKEN).then(|| all(name)).flatten();
+        let err = PlatformClient::builder_from_lookup(&without).unwrap_err();
+        assert!(matches!(&err, Error::Config(c) if c.field == ENV_PLATFORM_TOKEN));
+
+        let bad_id = |name: &str| {
+            if name == ENV_ACCOUNT_ID {
+                Some("one".into())
+            } else {
+                all(name)
+            }
+        };
+        let err = ApplicationClient::builder_from_lookup(&bad_id).unwrap_err();
+        assert!(err.to_string().contains("not a number"), "{err}");
     }
 }

@@ -2,10 +2,11 @@
 
 use serde_json::Value;
 
-use crate::client::{ApplicationClient, Call};
+use sync_core::http::ApiRequest;
+
+use crate::client::{ApplicationClient, JsonBody};
 use crate::error::Error;
 use crate::models::ContactInbox;
-use crate::pagination::payload_or_bare;
 
 impl ApplicationClient {
     /// Contact inboxes of this account.
@@ -35,25 +36,21 @@ impl ContactInboxes<'_> {
         if let Some(source_id) = source_id {
             body["source_id"] = Value::from(source_id);
         }
-        let call = Call::post(
+        let request = ApiRequest::post(
             "contact_inboxes.create",
-            self.client
-                .path(&format!("contacts/{contact_id}/contact_inboxes")),
+            format!("contacts/{contact_id}/contact_inboxes"),
         )
-        .json(&body)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("contact_inboxes.create", value)
+        .json_body(&body)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// The inboxes contact `contact_id` can be messaged through, with the source id to use in
     /// each.
     pub async fn contactable(&self, contact_id: u64) -> Result<Vec<ContactInbox>, Error> {
-        let call = Call::get(
+        let request = ApiRequest::get(
             "contact_inboxes.contactable",
-            self.client
-                .path(&format!("contacts/{contact_id}/contactable_inboxes")),
+            format!("contacts/{contact_id}/contactable_inboxes"),
         );
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("contact_inboxes.contactable", value)
+        self.client.sender.send_unwrapped(request).await
     }
 }

@@ -7,11 +7,13 @@ use futures_core::Stream;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use sync_core::http::{ApiRequest, Page};
 
-use crate::client::{ApplicationClient, Call};
+use crate::client::{ApplicationClient, JsonBody};
+use crate::envelope::{MetaList, Payload};
 use crate::error::Error;
-use crate::models::{Contact, ContactWithInbox, Page};
-use crate::pagination::{MetaList, Payload, item_stream, payload_or_bare};
+use crate::models::{Contact, ContactWithInbox};
+use crate::paging::{Listed, PageNumbers, first_page};
 
 /// Chatwoot's contact list, search and filter page size (`RESULTS_PER_PAGE = 15`).
 pub const CONTACTS_PER_PAGE: u32 = 15;
@@ -340,78 +342,125 @@ pub struct Contacts<'a> {
     client: &'a ApplicationClient,
 }
 
+/// A contact list (list, search, filter) walked by page number from `first`.
+fn contact_pages(
+    request: ApiRequest<MetaList<Contact>>,
+    first: u32,
+) -> PageNumbers<MetaList<Contact>, Contact> {
+    PageNumbers::new(
+        request,
+        first,
+        Some(CONTACTS_PER_PAGE),
+        |list: MetaList<Contact>| Listed {
+            items: list.payload,
+            total: list.meta.count,
+            has_more: list.meta.has_more,
+        },
+        |c: &Contact| c.id,
+    )
+}
+
 impl Contacts<'_> {
-    fn to_page(list: MetaList<Contact>, page: u32) -> Page<Contact> {
-        Page::new(
-            list.payload,
-            page,
-            list.meta.count,
-            list.meta.has_more,
-            Some(CONTACTS_PER_PAGE),
-        )
+    fn list_request() -> ApiRequest<MetaList<Contact>> {
+        ApiRequest::get("contacts.list", "contacts")
+    }
+
+    fn search_request(query: &str) -> Result<ApiRequest<MetaList<Contact>>, Error> {
+        if query.trim().is_empty() {
+            return Err(Error::InvalidInput {
+                field: "query",
+                message: "Chatwoot needs a non-empty search string".into(),
+            });
+        }
+        Ok(ApiRequest::get("contacts.search", "contacts/search").query("q", query))
+    }
+
+    fn filter_request(filter: &ContactFilter) -> Result<ApiRequest<MetaList<Contact>>, Error> {
+        // A POST that only reads: safe to repeat.
+        ApiRequest::post("contacts.filter", "contacts/filter")
+            .idempotent(true)
+            .json_body(filter)
     }
 
     /// One page (1-based) of the account's contacts. Chatwoot lists only *resolved* contacts:
     /// those with an email, phone number or identifier.
+    ///
+    /// The page's `total` is Chatwoot's `meta.count`; `end` is `None` while more pages follow.
     pub async fn list(&self, page: u32) -> Result<Page<Contact>, Error> {
-        let call = Call::get("contacts.list", self.client.path("contacts")).query("page", page);
-        let list: MetaList<Contact> = self.client.transport.json(call).await?;
-        Ok(Self::to_page(list, page))
+        first_page(self.client.api(), contact_pages(Self::list_request(), page)).await
     }
 
-    /// Every resolved contact, page after page.
+    /// Every resolved contact, page after page, until an empty page or `meta.count` is
+    /// reached (sync-core's paginator, with its guards against endless paging).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures_util::TryStreamExt;
+    /// use serde_json::json;
+    /// use wiremock::matchers::{method, path, query_param};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// let chatwoot = MockServer::start().await;
+    /// for (page, ids) in [(1, vec![1, 2]), (2, vec![3])] {
+    ///     let payload: Vec<_> = ids.iter().map(|id| json!({"id": id, "email": format!("c{id}@example.com")})).collect();
+    ///     Mock::given(method("GET")).and(path("/api/v1/accounts/1/contacts"))
+    ///         .and(query_param("page", page.to_string()))
+    ///         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"meta": {"count": 3}, "payload": payload})))
+    ///         .mount(&chatwoot).await;
+    /// }
+    /// let client = chatwoot_client::ApplicationClient::builder(chatwoot.uri())
+    ///     .account_id(1)
+    ///     .credentials(chatwoot_client::ApplicationToken::new("user-token"))
+    ///     .build()?;
+    /// let all: Vec<_> = client.contacts().list_stream().try_collect().await?;
+    /// assert_eq!(all.iter().map(|c| c.id).collect::<Vec<_>>(), [1, 2, 3]); // the count ends it
+    /// # Ok(()) }
+    /// ```
     pub fn list_stream(&self) -> impl Stream<Item = Result<Contact, Error>> + Send + 'static {
-        let client = self.client.clone();
-        item_stream(move |page| {
-            let client = client.clone();
-            async move { client.contacts().list(page).await }
-        })
+        self.client
+            .api()
+            .items(contact_pages(Self::list_request(), 1))
     }
 
     /// A contact by id.
     pub async fn get(&self, id: u64) -> Result<Contact, Error> {
-        let call = Call::get("contacts.get", self.client.path(&format!("contacts/{id}")));
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("contacts.get", value)
+        let request = ApiRequest::get("contacts.get", format!("contacts/{id}"));
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Create a contact. Not retried after a timeout (it may have been created); use
     /// [`upsert`](Self::upsert) when a retry must not duplicate the contact.
     pub async fn create(&self, input: &ContactInput) -> Result<ContactWithInbox, Error> {
-        let call = Call::post("contacts.create", self.client.path("contacts")).json(input)?;
-        let created: Payload<ContactWithInbox> = self.client.transport.json(call).await?;
-        Ok(created.payload)
+        let request = ApiRequest::<Payload<ContactWithInbox>>::post("contacts.create", "contacts")
+            .json_body(input)?;
+        Ok(self.client.sender.send(request).await?.payload)
     }
 
     /// Update a contact. Only the fields set in `input` change; custom and additional
     /// attributes are merged into the stored ones.
     pub async fn update(&self, id: u64, input: &ContactInput) -> Result<Contact, Error> {
-        let call = Call::put(
-            "contacts.update",
-            self.client.path(&format!("contacts/{id}")),
-        )
-        .json(input)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("contacts.update", value)
+        let request =
+            ApiRequest::put("contacts.update", format!("contacts/{id}")).json_body(input)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Delete a contact and its conversations.
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
-        let call = Call::delete(
+        let request = ApiRequest::<serde::de::IgnoredAny>::delete(
             "contacts.delete",
-            self.client.path(&format!("contacts/{id}")),
+            format!("contacts/{id}"),
         );
-        self.client.transport.empty(call).await
+        self.client.sender.send(request).await.map(drop)
     }
 
     /// The contact's labels.
     pub async fn labels(&self, id: u64) -> Result<Vec<String>, Error> {
-        let call = Call::get(
+        let request = ApiRequest::<Payload<Vec<String>>>::get(
             "contacts.labels",
-            self.client.path(&format!("contacts/{id}/labels")),
+            format!("contacts/{id}/labels"),
         );
-        let labels: Payload<Vec<String>> = self.client.transport.json(call).await?;
-        Ok(labels.payload)
+        Ok(self.client.sender.send(request).await?.payload)
     }
 
     /// Replace the contact's labels with `labels` (Chatwoot overwrites the whole list).
@@ -421,12 +470,12 @@ impl Contacts<'_> {
     /// silently. Answers [`Error::MissingLabels`] when they cannot be created.
     pub async fn set_labels(&self, id: u64, labels: &[&str]) -> Result<Vec<String>, Error> {
         let titles = self.client.labels().ensure(labels).await?;
-        let call = Call::post(
+        let request = ApiRequest::<Payload<Vec<String>>>::post(
             "contacts.set_labels",
-            self.client.path(&format!("contacts/{id}/labels")),
+            format!("contacts/{id}/labels"),
         )
-        .json(&serde_json::json!({ "labels": titles }))?;
-        let assigned: Payload<Vec<String>> = self.client.transport.json(call).await?;
+        .json_body(&serde_json::json!({ "labels": titles }))?;
+        let assigned = self.client.sender.send(request).await?;
         crate::labels::check_assigned(&titles, assigned.payload)
     }
 
@@ -441,54 +490,35 @@ impl Contacts<'_> {
 
     /// Remove custom attributes by key.
     pub async fn remove_custom_attributes(&self, id: u64, keys: &[&str]) -> Result<Contact, Error> {
-        let call = Call::post(
+        let request = ApiRequest::post(
             "contacts.destroy_custom_attributes",
-            self.client
-                .path(&format!("contacts/{id}/destroy_custom_attributes")),
+            format!("contacts/{id}/destroy_custom_attributes"),
         )
-        .json(&serde_json::json!({ "custom_attributes": keys }))?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("contacts.destroy_custom_attributes", value)
+        .json_body(&serde_json::json!({ "custom_attributes": keys }))?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// One page of a search over name, email, phone number and identifier (substring match).
     /// Self-hosted Chatwoot throttles search to 100 requests a minute per account; prefer
     /// [`filter`](Self::filter) for exact lookups.
     pub async fn search(&self, query: &str, page: u32) -> Result<Page<Contact>, Error> {
-        if query.trim().is_empty() {
-            return Err(Error::InvalidInput {
-                field: "query",
-                message: "Chatwoot needs a non-empty search string".into(),
-            });
-        }
-        let call = Call::get("contacts.search", self.client.path("contacts/search"))
-            .query("q", query)
-            .query("page", page);
-        let list: MetaList<Contact> = self.client.transport.json(call).await?;
-        Ok(Self::to_page(list, page))
+        let request = Self::search_request(query)?;
+        first_page(self.client.api(), contact_pages(request, page)).await
     }
 
-    /// Every search result, page after page.
+    /// Every search result, page after page. An empty query fails with the first item.
     pub fn search_stream(
         &self,
         query: impl Into<String>,
     ) -> impl Stream<Item = Result<Contact, Error>> + Send + 'static {
-        let client = self.client.clone();
         let query = query.into();
-        item_stream(move |page| {
-            let client = client.clone();
-            let query = query.clone();
-            async move { client.contacts().search(&query, page).await }
-        })
+        self.items_or_error(Self::search_request(&query))
     }
 
     /// One page of contacts matching `filter`.
     pub async fn filter(&self, filter: &ContactFilter, page: u32) -> Result<Page<Contact>, Error> {
-        let call = Call::post_read("contacts.filter", self.client.path("contacts/filter"))
-            .query("page", page)
-            .json(filter)?;
-        let list: MetaList<Contact> = self.client.transport.json(call).await?;
-        Ok(Self::to_page(list, page))
+        let request = Self::filter_request(filter)?;
+        first_page(self.client.api(), contact_pages(request, page)).await
     }
 
     /// Every contact matching `filter`, page after page.
@@ -496,12 +526,19 @@ impl Contacts<'_> {
         &self,
         filter: ContactFilter,
     ) -> impl Stream<Item = Result<Contact, Error>> + Send + 'static {
-        let client = self.client.clone();
-        item_stream(move |page| {
-            let client = client.clone();
-            let filter = filter.clone();
-            async move { client.contacts().filter(&filter, page).await }
-        })
+        self.items_or_error(Self::filter_request(&filter))
+    }
+
+    /// The items of a contact list from page 1, or the request's error as the only item.
+    fn items_or_error(
+        &self,
+        request: Result<ApiRequest<MetaList<Contact>>, Error>,
+    ) -> futures_util::stream::BoxStream<'static, Result<Contact, Error>> {
+        use futures_util::StreamExt;
+        match request {
+            Ok(request) => self.client.api().items(contact_pages(request, 1)).boxed(),
+            Err(e) => futures_util::stream::once(async move { Err(e) }).boxed(),
+        }
     }
 
     /// Merge `mergee_id` into `base_id`: conversations, labels and attributes move to the
@@ -513,11 +550,10 @@ impl Contacts<'_> {
                 message: format!("cannot merge contact {base_id} into itself"),
             });
         }
-        let call = Call::post("contacts.merge", self.client.path("actions/contact_merge")).json(
+        let request = ApiRequest::post("contacts.merge", "actions/contact_merge").json_body(
             &serde_json::json!({ "base_contact_id": base_id, "mergee_contact_id": mergee_id }),
         )?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("contacts.merge", value)
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// The contact whose identifier is exactly `identifier`, if any.
@@ -618,7 +654,7 @@ impl Contacts<'_> {
 
 /// A 422 saying the email or identifier already belongs to a contact.
 fn is_taken(e: &Error) -> bool {
-    e.status() == Some(422)
+    e.status().is_some_and(|s| s.as_u16() == 422)
         && (e.is_invalid_field("email")
             || e.is_invalid_field("identifier")
             || e.body()

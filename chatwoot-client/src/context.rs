@@ -2,12 +2,14 @@
 //! order date, purchase frequency and tier, derived from a customer's orders and pushed to
 //! the contact as custom attributes.
 //!
-//! The input is a vendor-neutral [`OrderSummary`], so any shop source (WooCommerce, Magento,
-//! your own database) can feed it. Money is [`Decimal`], rounded to the currency's minor unit
-//! per order before summing (so `84.939999` counts as `84.94`), and shown with its currency.
+//! The input is the few facts per order the context needs ([`OrderSummary`]), built from
+//! sync-core's vendor-neutral [`sync_core::summary::OrderSummary`] with `From`, so any shop
+//! source (WooCommerce, Magento, your own database) can feed it. Money is sync-core's exact
+//! [`Money`], rounded to the currency's minor unit per order before summing (so `84.939999`
+//! counts as `84.94`), and shown with its currency by [`format_money`].
 //!
 //! ```
-//! use chatwoot_client::context::{ContextRules, CustomerContext, CustomerTier, OrderStatus, OrderSummary};
+//! use chatwoot_client::context::{format_money, ContextRules, CustomerContext, CustomerTier, OrderStatus, OrderSummary};
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
 //!
@@ -23,8 +25,8 @@
 //!
 //! assert_eq!(ctx.order_count, 3);
 //! assert_eq!(ctx.total_spent.as_ref().unwrap().amount, "1300.00".parse::<Decimal>().unwrap());
-//! assert_eq!(ctx.total_spent.as_ref().unwrap().to_string(), "€1,300.00");
-//! assert_eq!(ctx.average_order_value.as_ref().unwrap().to_string(), "€433.33");
+//! assert_eq!(format_money(ctx.total_spent.as_ref().unwrap()), "€1,300.00");
+//! assert_eq!(format_money(ctx.average_order_value.as_ref().unwrap()), "€433.33");
 //! assert_eq!(ctx.average_days_between_orders, Some("10.0".parse().unwrap()));
 //! assert_eq!(ctx.tier, CustomerTier::Vip); // spent ≥ 1000
 //!
@@ -39,6 +41,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+pub use sync_core::money::Money;
+use sync_core::money::round_to_minor_unit;
 
 use crate::custom_attributes::NewAttributeDefinition;
 use crate::models::{AttributeDisplayType, AttributeModel};
@@ -133,37 +137,49 @@ pub struct OrderSummary {
     pub status: OrderStatus,
 }
 
+/// The facts the context needs from sync-core's vendor-neutral order (what woo-client's and
+/// magento-client's `From` conversions produce): its id, placing time, total, and status as
+/// [`OrderStatus::from_vendor`] reads the shop's name for it.
+///
+/// ```
+/// use chatwoot_client::context::{OrderStatus, OrderSummary};
+/// use chrono::{TimeZone, Utc};
+/// use sync_core::money::Money;
+///
+/// let shop = sync_core::summary::OrderSummary {
+///     source: "magento:default".into(),
+///     id: "42".into(),
+///     number: Some("000000042".into()),
+///     status: "complete".into(),
+///     email: Some("ada@example.com".into()),
+///     first_name: None,
+///     last_name: None,
+///     total: Money::new("84.939999".parse().unwrap(), "EUR"),
+///     created_at: Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap(),
+///     paid_at: None,
+///     modified_at: None,
+///     line_items: vec![],
+///     payment_method_id: None,
+/// };
+/// let order = OrderSummary::from(&shop);
+/// assert_eq!(order.status, OrderStatus::Completed);
+/// assert_eq!(order.currency, "EUR");
+/// ```
+impl From<&sync_core::summary::OrderSummary> for OrderSummary {
+    fn from(order: &sync_core::summary::OrderSummary) -> Self {
+        OrderSummary {
+            id: order.id.clone(),
+            placed_at: order.created_at,
+            total: order.total.amount,
+            currency: order.total.currency.clone(),
+            status: OrderStatus::from_vendor(&order.status),
+        }
+    }
+}
+
 /// Digits after the decimal point for an ISO 4217 currency (sync-core's shared table).
 pub fn minor_unit_digits(currency: &str) -> u32 {
     sync_core::money::minor_units(currency)
-}
-
-/// An amount in a currency.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Money {
-    /// The amount.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
-    /// ISO 4217 code, uppercase.
-    pub currency: String,
-}
-
-impl Money {
-    /// `amount` in `currency`, rounded to the currency's minor unit (half away from zero).
-    pub fn new(amount: Decimal, currency: &str) -> Money {
-        let currency = currency.trim().to_ascii_uppercase();
-        let digits = minor_unit_digits(&currency);
-        let mut amount =
-            amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
-        amount.rescale(digits);
-        Money { amount, currency }
-    }
-
-    /// The amount as a JSON number (`1300`, `84.94`): JSON numbers carry no trailing zeros;
-    /// the display strings do.
-    pub fn to_json_number(&self) -> Value {
-        sync_core::money::decimal_to_json_number(self.amount)
-    }
 }
 
 fn currency_symbol(code: &str) -> Option<&'static str> {
@@ -205,19 +221,27 @@ fn group_thousands(amount: Decimal, digits: u32) -> String {
     grouped
 }
 
-impl fmt::Display for Money {
-    /// `€1,234.50`, `$12.00`, `CHF 99.90`, `¥1,200`, `-€5.00`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.amount.is_sign_negative() && !self.amount.is_zero() {
-            "-"
-        } else {
-            ""
-        };
-        let number = group_thousands(self.amount, minor_unit_digits(&self.currency));
-        match currency_symbol(&self.currency) {
-            Some(symbol) => write!(f, "{sign}{symbol}{number}"),
-            None => write!(f, "{sign}{} {number}", self.currency),
-        }
+/// Money as agents read it, rounded to the currency's minor unit (half away from zero):
+/// `€1,234.50`, `$12.00`, `CHF 99.90`, `¥1,200`, `-€5.00`.
+///
+/// ```
+/// use chatwoot_client::context::format_money;
+/// use sync_core::money::Money;
+///
+/// assert_eq!(format_money(&Money::new("84.939999".parse().unwrap(), "eur")), "€84.94");
+/// assert_eq!(format_money(&Money::new("1234567.5".parse().unwrap(), "USD")), "$1,234,567.50");
+/// ```
+pub fn format_money(money: &Money) -> String {
+    let rounded = money.rounded();
+    let sign = if rounded.amount.is_sign_negative() && !rounded.amount.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    let number = group_thousands(rounded.amount, minor_unit_digits(&rounded.currency));
+    match currency_symbol(&rounded.currency) {
+        Some(symbol) => format!("{sign}{symbol}{number}"),
+        None => format!("{sign}{} {number}", rounded.currency),
     }
 }
 
@@ -363,13 +387,13 @@ impl CustomerContext {
             // Each order at the minor unit first: 84.939999 is the €84.94 the customer paid.
             let sum = counted
                 .iter()
-                .map(|o| Money::new(o.total, c).amount)
+                .map(|o| round_to_minor_unit(o.total, c))
                 .sum::<Decimal>();
-            Money::new(sum, c)
+            Money::new(sum, c).rounded()
         });
         let average_order_value = match (&total_spent, order_count) {
             (Some(total), n) if n > 0 => {
-                Some(Money::new(total.amount / Decimal::from(n), &total.currency))
+                Some(Money::new(total.amount / Decimal::from(n), &total.currency).rounded())
             }
             _ => None,
         };
@@ -434,10 +458,13 @@ impl CustomerContext {
     /// currency's minor-unit digits, plus a `_display` text with the currency; dates are
     /// RFC 3339 UTC.
     pub fn to_attributes(&self, prefix: &str) -> Map<String, Value> {
-        let money = |m: &Option<Money>| m.as_ref().map_or(Value::Null, Money::to_json_number);
+        let money = |m: &Option<Money>| {
+            m.as_ref()
+                .map_or(Value::Null, |m| m.rounded().to_json_number())
+        };
         let display = |m: &Option<Money>| {
             m.as_ref()
-                .map_or(Value::Null, |m| Value::String(m.to_string()))
+                .map_or(Value::Null, |m| Value::String(format_money(m)))
         };
         let date = |t: &Option<DateTime<Utc>>| {
             t.map_or(Value::Null, |t| {
@@ -549,22 +576,26 @@ mod tests {
 
     #[test]
     fn money_rounds_and_formats_per_currency() {
-        assert_eq!(Money::new(d("84.939999"), "eur").to_string(), "€84.94");
+        assert_eq!(format_money(&Money::new(d("84.939999"), "eur")), "€84.94");
         assert_eq!(
-            Money::new(d("1234567.5"), "USD").to_string(),
+            format_money(&Money::new(d("1234567.5"), "USD")),
             "$1,234,567.50"
         );
-        assert_eq!(Money::new(d("1200.4"), "JPY").to_string(), "¥1,200");
-        assert_eq!(Money::new(d("12.3456"), "KWD").to_string(), "KWD 12.346");
-        assert_eq!(Money::new(d("99.9"), "CHF").to_string(), "CHF 99.90");
-        assert_eq!(Money::new(d("-5"), "EUR").to_string(), "-€5.00");
-        assert_eq!(Money::new(d("0.005"), "EUR").amount, d("0.01"));
+        assert_eq!(format_money(&Money::new(d("1200.4"), "JPY")), "¥1,200");
+        assert_eq!(format_money(&Money::new(d("12.3456"), "KWD")), "KWD 12.346");
+        assert_eq!(format_money(&Money::new(d("99.9"), "CHF")), "CHF 99.90");
+        assert_eq!(format_money(&Money::new(d("-5"), "EUR")), "-€5.00");
+        assert_eq!(Money::new(d("0.005"), "EUR").rounded().amount, d("0.01"));
         assert_eq!(
-            Money::new(d("100"), "EUR").to_json_number().to_string(),
+            Money::new(d("100"), "EUR")
+                .rounded()
+                .to_json_number()
+                .to_string(),
             "100"
         );
         assert_eq!(
             Money::new(d("84.939999"), "EUR")
+                .rounded()
                 .to_json_number()
                 .to_string(),
             "84.94"

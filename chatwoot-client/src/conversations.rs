@@ -5,11 +5,14 @@ use futures_core::Stream;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::client::{ApplicationClient, Call};
+use sync_core::http::{ApiRequest, Page};
+
+use crate::client::{ApplicationClient, JsonBody};
+use crate::envelope::Payload;
 use crate::error::Error;
 use crate::models::lenient;
-use crate::models::{Conversation, ConversationStatus, Page, Party};
-use crate::pagination::{Payload, item_stream, payload_or_bare};
+use crate::models::{Conversation, ConversationStatus, Party};
+use crate::paging::{Listed, PageNumbers, first_page};
 
 impl ApplicationClient {
     /// Conversations of this account.
@@ -107,17 +110,59 @@ impl ConversationQuery {
         self
     }
 
-    fn apply(&self, mut call: Call, page: u32) -> Call {
-        call = call
-            .query_opt("assignee_type", self.assignee.map(AssigneeFilter::as_str))
-            .query_opt("status", self.status.as_deref())
-            .query_opt("q", self.search.as_deref())
-            .query_opt("inbox_id", self.inbox_id)
-            .query_opt("team_id", self.team_id);
-        for label in &self.labels {
-            call = call.query("labels[]", label);
+    /// The list request for this query (the paginator adds `page`).
+    fn request(&self) -> ApiRequest<ListData> {
+        let mut request = ApiRequest::get("conversations.list", "conversations");
+        let optional = [
+            (
+                "assignee_type",
+                self.assignee.map(|a| a.as_str().to_string()),
+            ),
+            ("status", self.status.clone()),
+            ("q", self.search.clone()),
+            ("inbox_id", self.inbox_id.map(|id| id.to_string())),
+            ("team_id", self.team_id.map(|id| id.to_string())),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                request = request.query(name, value);
+            }
         }
-        call.query("page", page)
+        for label in &self.labels {
+            request = request.query("labels[]", label);
+        }
+        request
+    }
+
+    /// The `meta` count that matches this query's assignee filter.
+    fn count_key(&self) -> &'static str {
+        match self.assignee.unwrap_or_default() {
+            AssigneeFilter::Me => "mine_count",
+            AssigneeFilter::Unassigned => "unassigned_count",
+            AssigneeFilter::Assigned => "assigned_count",
+            AssigneeFilter::All => "all_count",
+        }
+    }
+
+    /// Pages from `first`: Chatwoot's page size is not part of the API, so a walk ends on an
+    /// empty page or the count.
+    fn pages(&self, first: u32) -> PageNumbers<ListData, Conversation> {
+        let count_key = self.count_key();
+        PageNumbers::new(
+            self.request(),
+            first,
+            None,
+            move |list: ListData| Listed {
+                total: list
+                    .data
+                    .meta
+                    .get(count_key)
+                    .and_then(lenient::value_to_u64),
+                items: list.data.payload,
+                has_more: None,
+            },
+            |c: &Conversation| c.id,
+        )
     }
 }
 
@@ -275,24 +320,7 @@ impl Conversations<'_> {
         query: &ConversationQuery,
         page: u32,
     ) -> Result<Page<Conversation>, Error> {
-        let call = query.apply(
-            Call::get("conversations.list", self.client.path("conversations")),
-            page,
-        );
-        let list: ListData = self.client.transport.json(call).await?;
-        let count_key = match query.assignee.unwrap_or_default() {
-            AssigneeFilter::Me => "mine_count",
-            AssigneeFilter::Unassigned => "unassigned_count",
-            AssigneeFilter::Assigned => "assigned_count",
-            AssigneeFilter::All => "all_count",
-        };
-        let total = list
-            .data
-            .meta
-            .get(count_key)
-            .and_then(lenient::value_to_u64);
-        // The page size is not part of the API, so the walk ends on an empty page or the count.
-        Ok(Page::new(list.data.payload, page, total, None, None))
+        first_page(self.client.api(), query.pages(page)).await
     }
 
     /// Every conversation matching `query`, page after page.
@@ -300,26 +328,42 @@ impl Conversations<'_> {
         &self,
         query: ConversationQuery,
     ) -> impl Stream<Item = Result<Conversation, Error>> + Send + 'static {
-        let client = self.client.clone();
-        item_stream(move |page| {
-            let client = client.clone();
-            let query = query.clone();
-            async move { client.conversations().list(&query, page).await }
-        })
+        self.client.api().items(query.pages(1))
     }
 
     /// A conversation by display id.
     pub async fn get(&self, id: u64) -> Result<Conversation, Error> {
-        let call = Call::get(
-            "conversations.get",
-            self.client.path(&format!("conversations/{id}")),
-        );
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("conversations.get", value)
+        let request = ApiRequest::get("conversations.get", format!("conversations/{id}"));
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Create a conversation. Older Chatwoot answers only `{id, account_id, inbox_id}`; the
-    /// other fields are then empty.
+    /// other fields are then empty. Not retried after a timeout (it may have been created).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use chatwoot_client::conversations::NewConversation;
+    /// use serde_json::json;
+    /// use wiremock::matchers::{body_json, method, path};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// let chatwoot = MockServer::start().await;
+    /// Mock::given(method("POST")).and(path("/api/v1/accounts/1/conversations"))
+    ///     .and(body_json(json!({"inbox_id": 3, "contact_id": 42, "message": {"content": "Your order shipped"}})))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 12, "account_id": 1, "inbox_id": 3})))
+    ///     .mount(&chatwoot).await;
+    /// let client = chatwoot_client::ApplicationClient::builder(chatwoot.uri())
+    ///     .account_id(1)
+    ///     .credentials(chatwoot_client::ApplicationToken::new("user-token"))
+    ///     .build()?;
+    /// let conversation = client
+    ///     .conversations()
+    ///     .create(&NewConversation::for_contact(3, 42).message("Your order shipped"))
+    ///     .await?;
+    /// assert_eq!(conversation.id, 12);
+    /// # Ok(()) }
+    /// ```
     pub async fn create(&self, conversation: &NewConversation) -> Result<Conversation, Error> {
         if conversation
             .source_id
@@ -344,10 +388,9 @@ impl Conversations<'_> {
                     .into(),
             });
         }
-        let call = Call::post("conversations.create", self.client.path("conversations"))
-            .json(conversation)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("conversations.create", value)
+        let request =
+            ApiRequest::post("conversations.create", "conversations").json_body(conversation)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Set the status. `snoozed_until` only applies to [`ConversationStatus::Snoozed`];
@@ -362,14 +405,12 @@ impl Conversations<'_> {
         if let (ConversationStatus::Snoozed, Some(until)) = (&status, snoozed_until) {
             body["snoozed_until"] = Value::from(until.timestamp());
         }
-        let call = Call::post(
+        let request = ApiRequest::<Payload<StatusChange>>::post(
             "conversations.toggle_status",
-            self.client
-                .path(&format!("conversations/{id}/toggle_status")),
+            format!("conversations/{id}/toggle_status"),
         )
-        .json(&body)?;
-        let change: Payload<StatusChange> = self.client.transport.json(call).await?;
-        Ok(change.payload)
+        .json_body(&body)?;
+        Ok(self.client.sender.send(request).await?.payload)
     }
 
     /// Assign to an agent or team, or remove the agent. Returns the assignee Chatwoot reports
@@ -380,26 +421,22 @@ impl Conversations<'_> {
             Assignee::Team(team) => serde_json::json!({ "team_id": team }),
             Assignee::Nobody => serde_json::json!({ "assignee_id": null }),
         };
-        let call = Call::post(
+        // An empty answer (no assignee) decodes as `null`, which is `None`.
+        let request = ApiRequest::<Option<Party>>::post(
             "conversations.assign",
-            self.client.path(&format!("conversations/{id}/assignments")),
+            format!("conversations/{id}/assignments"),
         )
-        .json(&body)?;
-        let response = self.client.transport.send(call).await?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        crate::client::decode("conversations.assign", &response)
+        .json_body(&body)?;
+        self.client.sender.send(request).await
     }
 
     /// The conversation's labels.
     pub async fn labels(&self, id: u64) -> Result<Vec<String>, Error> {
-        let call = Call::get(
+        let request = ApiRequest::<Payload<Vec<String>>>::get(
             "conversations.labels",
-            self.client.path(&format!("conversations/{id}/labels")),
+            format!("conversations/{id}/labels"),
         );
-        let labels: Payload<Vec<String>> = self.client.transport.json(call).await?;
-        Ok(labels.payload)
+        Ok(self.client.sender.send(request).await?.payload)
     }
 
     /// Replace the conversation's labels with `labels` (Chatwoot overwrites the whole list).
@@ -409,12 +446,12 @@ impl Conversations<'_> {
     /// silently. Answers [`Error::MissingLabels`] when they cannot be created.
     pub async fn set_labels(&self, id: u64, labels: &[&str]) -> Result<Vec<String>, Error> {
         let titles = self.client.labels().ensure(labels).await?;
-        let call = Call::post(
+        let request = ApiRequest::<Payload<Vec<String>>>::post(
             "conversations.set_labels",
-            self.client.path(&format!("conversations/{id}/labels")),
+            format!("conversations/{id}/labels"),
         )
-        .json(&serde_json::json!({ "labels": titles }))?;
-        let assigned: Payload<Vec<String>> = self.client.transport.json(call).await?;
+        .json_body(&serde_json::json!({ "labels": titles }))?;
+        let assigned = self.client.sender.send(request).await?;
         crate::labels::check_assigned(&titles, assigned.payload)
     }
 

@@ -1,12 +1,12 @@
 //! Custom attribute definitions: list, create, delete, and create-if-missing.
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::client::{ApplicationClient, Call};
+use sync_core::http::ApiRequest;
+
+use crate::client::{ApplicationClient, JsonBody};
 use crate::error::Error;
 use crate::models::{AttributeDisplayType, AttributeModel, CustomAttributeDefinition};
-use crate::pagination::payload_or_bare;
 
 impl ApplicationClient {
     /// Custom attribute definitions of this account.
@@ -163,16 +163,12 @@ impl CustomAttributes<'_> {
         &self,
         model: AttributeModel,
     ) -> Result<Vec<CustomAttributeDefinition>, Error> {
-        let mut call = Call::get(
-            "custom_attributes.list",
-            self.client.path("custom_attribute_definitions"),
-        );
-        call = match model.code() {
-            Some(code) => call.query("attribute_model", code),
-            None => call.query("attribute_model", model.as_str()),
+        let request = ApiRequest::get("custom_attributes.list", "custom_attribute_definitions");
+        let request = match model.code() {
+            Some(code) => request.query("attribute_model", code),
+            None => request.query("attribute_model", model.as_str()),
         };
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("custom_attributes.list", value)
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Create a definition (administrators only).
@@ -181,23 +177,18 @@ impl CustomAttributes<'_> {
         definition: &NewAttributeDefinition,
     ) -> Result<CustomAttributeDefinition, Error> {
         definition.validate()?;
-        let call = Call::post(
-            "custom_attributes.create",
-            self.client.path("custom_attribute_definitions"),
-        )
-        .json(&serde_json::json!({ "custom_attribute_definition": definition }))?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("custom_attributes.create", value)
+        let request = ApiRequest::post("custom_attributes.create", "custom_attribute_definitions")
+            .json_body(&serde_json::json!({ "custom_attribute_definition": definition }))?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Delete a definition. Values already stored on records stay.
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
-        let call = Call::delete(
+        let request = ApiRequest::<serde::de::IgnoredAny>::delete(
             "custom_attributes.delete",
-            self.client
-                .path(&format!("custom_attribute_definitions/{id}")),
+            format!("custom_attribute_definitions/{id}"),
         );
-        self.client.transport.empty(call).await
+        self.client.sender.send(request).await.map(drop)
     }
 
     /// Create each definition whose key does not exist yet for its model; returns the ones

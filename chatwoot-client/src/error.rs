@@ -4,7 +4,11 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use serde_json::Value;
-use sync_core::http::{HttpError, HttpResponse, RequestSummary};
+use sync_core::http::reqwest::StatusCode;
+use sync_core::http::{
+    ClientError, ConfigError, DecodeError, ErrorKind, HttpError, HttpResponse, PagingError,
+    RequestSummary, kind_from_verdict,
+};
 use sync_core::{Classify, PermanentKind, Redactor, Verdict};
 
 use crate::auth::ApiKind;
@@ -179,37 +183,46 @@ impl ErrorBody {
 
 /// Everything a Chatwoot call can fail with.
 ///
+/// The common variants follow sync-core's error skeleton (see
+/// [`ClientError`]): [`Config`](Error::Config), [`Http`](Error::Http), [`Api`](Error::Api),
+/// [`Decode`](Error::Decode), [`Paging`](Error::Paging); then Chatwoot's own:
+/// [`Unauthorized`](Error::Unauthorized) (naming the token the route needs),
+/// [`MissingLabels`](Error::MissingLabels) and [`InvalidInput`](Error::InvalidInput).
+///
 /// Every variant says what to fix; none ever contains a credential: Chatwoot's error bodies,
-/// URLs and messages go through the client's [`Redactor`], which knows Chatwoot's secret names
-/// ([`secrets::SECRET_NAMES`](crate::secrets::SECRET_NAMES)) and the tokens the client holds,
-/// so a server that echoes the request cannot leak them. [`Classify`] tells the sync engine
-/// whether to retry, wait, or stop.
+/// URLs and messages go through the client's [`Redactor`], which knows
+/// Chatwoot's secret names ([`secrets::SECRET_NAMES`](crate::secrets::SECRET_NAMES)) and the
+/// tokens the client holds, so a server that echoes the request cannot leak them.
+/// [`Classify`] tells the sync engine whether to retry, wait, or stop, and
+/// [`Ack::from_error`](sync_core::Ack::from_error) turns any of them into a sink's answer.
+///
+/// ```
+/// use chatwoot_client::Error;
+/// use sync_core::http::{ClientError, ConfigError, ErrorKind};
+///
+/// let err = Error::Config(ConfigError::missing_env("CHATWOOT_API_ACCESS_TOKEN"));
+/// assert_eq!(err.kind(), ErrorKind::Config);
+/// assert!(err.to_string().contains("CHATWOOT_API_ACCESS_TOKEN"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Chatwoot refused the token (HTTP 401): missing, unknown, of the wrong kind for this API,
-    /// or lacking permission. The message names the token the route needs.
-    #[error("{request} was refused (HTTP {status}: {}): {}", .body.message(), .hint)]
-    Unauthorized {
-        /// The API the client talks to.
-        api: ApiKind,
-        /// Where the request went (credentials redacted).
-        request: Box<RequestSummary>,
-        /// The status (401).
-        status: u16,
-        /// What Chatwoot said.
-        body: ErrorBody,
-        /// What to do about it.
-        hint: &'static str,
-    },
-    /// Chatwoot answered with another error status.
+    /// The client is configured wrongly (base URL, account id, token characters, a missing
+    /// environment variable).
+    #[error("chatwoot client: {0}")]
+    Config(ConfigError),
+    /// The request could not be sent or did not complete (connection, timeout, build, a body
+    /// over the size cap), or a status came without a Chatwoot body to parse.
+    #[error(transparent)]
+    Http(HttpError),
+    /// Chatwoot answered with an error status (other than 401).
     #[error(
         "{request} answered {status}{}: {}{}",
         .redirect.as_ref().map(|to| format!(
             " (redirected to {to}; use the installation's final URL as the base URL)"
         )).unwrap_or_default(),
         .body.describe(),
-        throttle_note(*.status, .verdict)
+        status_hint(*.status, .verdict)
     )]
     Api {
         /// Where the request went (credentials redacted).
@@ -224,20 +237,36 @@ pub enum Error {
         /// none, so its wait is the retry policy's backoff).
         verdict: Verdict,
     },
-    /// A success response did not have the expected shape.
-    #[error(
-        "chatwoot {operation}: the response does not match the expected shape at `{path}`: \
-         {message} (body starts: {excerpt})"
-    )]
+    /// A success response did not have the expected shape; `source.path` says where.
+    #[error("chatwoot {operation}: {source}")]
     Decode {
         /// The operation (`contacts.get`).
         operation: String,
-        /// The JSON path of the failing value.
-        path: String,
-        /// What did not match.
-        message: String,
-        /// The first characters of the body.
-        excerpt: String,
+        /// The JSON path and what did not match (redacted).
+        source: DecodeError,
+    },
+    /// Paging stopped because going on would loop or skip records.
+    #[error("chatwoot {operation}: {source}")]
+    Paging {
+        /// The operation (`contacts.list`).
+        operation: String,
+        /// How far the scan got.
+        source: PagingError,
+    },
+    /// Chatwoot refused the token (HTTP 401): missing, unknown, of the wrong kind for this API,
+    /// or lacking permission. The message names the token the route needs.
+    #[error("{request} was refused (HTTP {status}: {}): {}", .body.message(), .hint)]
+    Unauthorized {
+        /// The API the client talks to.
+        api: ApiKind,
+        /// Where the request went (credentials redacted).
+        request: Box<RequestSummary>,
+        /// The status (401).
+        status: u16,
+        /// What Chatwoot said.
+        body: ErrorBody,
+        /// What to do about it.
+        hint: &'static str,
     },
     /// Labels that are not defined in the account and could not be created (the token may
     /// not create labels), or that Chatwoot left out of an assignment. Chatwoot drops
@@ -257,17 +286,6 @@ pub enum Error {
         #[source]
         source: Option<Box<Error>>,
     },
-    /// The request could not be sent or did not complete (connection, timeout, build).
-    #[error(transparent)]
-    Http(HttpError),
-    /// The client is configured wrongly (base URL, token characters).
-    #[error("chatwoot client setting `{field}` is invalid: {message}")]
-    InvalidConfig {
-        /// The setting.
-        field: &'static str,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
     /// An argument or record cannot be sent as it is.
     #[error("`{field}` is invalid: {message}")]
     InvalidInput {
@@ -278,16 +296,23 @@ pub enum Error {
     },
 }
 
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Error::Config(error)
+    }
+}
+
 impl Error {
-    /// Turn the executor's error into ours, parsing Chatwoot's error body; the body's texts go
-    /// through `redactor` (a server may echo the request, token included).
-    pub(crate) fn from_http(api: ApiKind, error: HttpError, redactor: &Redactor) -> Error {
+    /// Turn the kit's error into ours, parsing Chatwoot's error body. The body's texts go
+    /// through the response's redactor (the client's: a server may echo the request, token
+    /// included).
+    pub(crate) fn from_http(api: ApiKind, error: HttpError) -> Error {
         match error {
             HttpError::Status {
                 request,
                 response,
                 verdict,
-            } => Error::from_status(api, request, &response, verdict, redactor),
+            } => Error::from_status(api, request, &response, verdict),
             other => Error::Http(other),
         }
     }
@@ -297,10 +322,9 @@ impl Error {
         request: Box<RequestSummary>,
         response: &HttpResponse,
         verdict: Verdict,
-        redactor: &Redactor,
     ) -> Error {
         let status = response.status.as_u16();
-        let body = ErrorBody::parse_redacted(&response.body, redactor);
+        let body = ErrorBody::parse_redacted(&response.body, response.redactor());
         if status == 401 {
             let hint = unauthorized_hint(api, &body);
             return Error::Unauthorized {
@@ -315,19 +339,30 @@ impl Error {
             request,
             status,
             body,
-            // The response prints its Location through the executor's redactor.
+            // The response prints its Location through the client's redactor.
             redirect: response.redirect_location(),
             verdict,
         }
     }
 
-    /// The HTTP status, when Chatwoot answered.
-    pub fn status(&self) -> Option<u16> {
+    /// The HTTP status, when Chatwoot answered ([`ClientError::status`], callable without
+    /// importing the trait). For missing labels, the status that refused creating them.
+    pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Unauthorized { status, .. } | Error::Api { status, .. } => Some(*status),
-            Error::Http(e) => e.response().map(|r| r.status.as_u16()),
+            Error::Unauthorized { status, .. } | Error::Api { status, .. } => {
+                StatusCode::from_u16(*status).ok()
+            }
+            Error::Http(e) => e.status(),
+            Error::MissingLabels {
+                source: Some(e), ..
+            } => e.status(),
             _ => None,
         }
+    }
+
+    /// The HTTP status as a number, when Chatwoot answered.
+    pub(crate) fn status_code(&self) -> Option<u16> {
+        self.status().map(|s| s.as_u16())
     }
 
     /// Chatwoot's error body, when it answered with one.
@@ -340,7 +375,7 @@ impl Error {
 
     /// `true` for a 404.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        self.status_code() == Some(404)
     }
 
     /// `true` when Chatwoot throttled the request (429), even after the executor's retries.
@@ -365,15 +400,49 @@ impl Error {
     }
 }
 
-/// Explain a 429 that came without a wait: rack-attack's throttle answer carries none.
-fn throttle_note(status: u16, verdict: &Verdict) -> &'static str {
-    match verdict {
-        Verdict::RateLimited { after: None } if status == 429 => {
-            " (Chatwoot's rate limiter sends no Retry-After: the retry policy's exponential \
-             backoff chose the waits; lower the client's rate limit or raise the installation's \
-             RACK_ATTACK_LIMIT)"
+impl ClientError for Error {
+    type Body = ErrorBody;
+
+    fn status(&self) -> Option<StatusCode> {
+        Error::status(self)
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_) | Error::MissingLabels { .. } => ErrorKind::Config,
+            Error::Http(e) => e.kind(),
+            Error::Api {
+                status, verdict, ..
+            } => match verdict {
+                Verdict::RateLimited { .. } => ErrorKind::RateLimited,
+                _ => StatusCode::from_u16(*status)
+                    .map_or_else(|_| kind_from_verdict(verdict), ErrorKind::from_status),
+            },
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Paging { .. } => ErrorKind::Paging,
+            Error::Unauthorized { .. } => ErrorKind::Auth,
+            Error::InvalidInput { .. } => ErrorKind::Invalid,
         }
-        _ => "",
+    }
+
+    fn vendor_body(&self) -> Option<&ErrorBody> {
+        self.body()
+    }
+}
+
+/// What a status means, after Chatwoot's message: a 429 without a wait is rack-attack's
+/// throttle (the backoff chose the waits); other statuses get the kit's hint for their kind,
+/// so a 503 reads "unavailable", never "rate limit".
+fn status_hint(status: u16, verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::RateLimited { after: None } if status == 429 => " (Chatwoot's rate limiter \
+             sends no Retry-After: the retry policy's exponential backoff chose the waits; \
+             lower the client's rate limit or raise the installation's RACK_ATTACK_LIMIT)"
+            .to_string(),
+        Verdict::RateLimited { .. } => format!(" ({})", ErrorKind::RateLimited.hint()),
+        _ => StatusCode::from_u16(status)
+            .map(|s| format!(" ({})", ErrorKind::from_status(s).hint()))
+            .unwrap_or_default(),
     }
 }
 
@@ -402,11 +471,13 @@ fn unauthorized_hint(api: ApiKind, body: &ErrorBody) -> &'static str {
 impl Classify for Error {
     fn verdict(&self) -> Verdict {
         match self {
-            Error::Unauthorized { .. } | Error::InvalidConfig { .. } => {
+            Error::Unauthorized { .. } | Error::Config(_) => {
                 Verdict::Permanent(PermanentKind::Config)
             }
             Error::Api { verdict, .. } => *verdict,
-            Error::Decode { .. } => Verdict::Permanent(PermanentKind::Server),
+            Error::Decode { .. } | Error::Paging { .. } => {
+                Verdict::Permanent(PermanentKind::Server)
+            }
             Error::Http(e) => e.verdict(),
             Error::InvalidInput { .. } => Verdict::Permanent(PermanentKind::Data),
             // A setup problem: the account lacks labels the integration relies on.
@@ -469,6 +540,17 @@ mod tests {
     }
 
     #[test]
+    fn a_503_reads_unavailable_and_only_a_429_reads_rate_limit() {
+        let unavailable = status_hint(503, &Verdict::Retry { after: None });
+        assert!(unavailable.contains("unavailable"), "{unavailable}");
+        assert!(!unavailable.contains("limit"), "{unavailable}");
+        let throttled = status_hint(429, &Verdict::RateLimited { after: None });
+        assert!(throttled.contains("rate limiter"), "{throttled}");
+        let not_found = status_hint(404, &Verdict::Permanent(PermanentKind::Config));
+        assert!(not_found.contains("does not exist"), "{not_found}");
+    }
+
+    #[test]
     fn hints_name_the_token() {
         let bots = ErrorBody::Error {
             error: "Access to this endpoint is not authorized for bots".into(),
@@ -480,3 +562,6 @@ mod tests {
         assert!(unauthorized_hint(ApiKind::Platform, &invalid).contains("Super Admin"));
     }
 }
+
+// `Decode` and `Paging` from the kit's own failures.
+sync_core::kit_failures!(Error);

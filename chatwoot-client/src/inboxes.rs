@@ -3,10 +3,11 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::client::{ApplicationClient, Call};
+use sync_core::http::ApiRequest;
+
+use crate::client::{ApplicationClient, JsonBody};
 use crate::error::Error;
 use crate::models::Inbox;
-use crate::pagination::payload_or_bare;
 
 impl ApplicationClient {
     /// Inboxes of this account.
@@ -85,22 +86,19 @@ pub struct Inboxes<'a> {
 impl Inboxes<'_> {
     /// Every inbox of the account (Chatwoot does not paginate this list).
     pub async fn list(&self) -> Result<Vec<Inbox>, Error> {
-        let call = Call::get("inboxes.list", self.client.path("inboxes"));
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("inboxes.list", value)
+        let request = ApiRequest::get("inboxes.list", "inboxes");
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// An inbox by id.
     pub async fn get(&self, id: u64) -> Result<Inbox, Error> {
-        let call = Call::get("inboxes.get", self.client.path(&format!("inboxes/{id}")));
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("inboxes.get", value)
+        let request = ApiRequest::get("inboxes.get", format!("inboxes/{id}"));
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Create an inbox (administrators only).
     pub async fn create(&self, inbox: &NewInbox) -> Result<Inbox, Error> {
-        let call = Call::post("inboxes.create", self.client.path("inboxes")).json(inbox)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("inboxes.create", value)
+        let request = ApiRequest::post("inboxes.create", "inboxes").json_body(inbox)?;
+        self.client.sender.send_unwrapped(request).await
     }
 }

@@ -11,12 +11,13 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::client::{ApplicationClient, Call};
+use sync_core::http::ApiRequest;
+
+use crate::client::{ApplicationClient, JsonBody};
+use crate::envelope::Payload;
 use crate::error::Error;
 use crate::models::Label;
-use crate::pagination::{Payload, payload_or_bare};
 
 impl ApplicationClient {
     /// The account's labels.
@@ -103,19 +104,17 @@ pub struct Labels<'a> {
 impl Labels<'_> {
     /// Every label of the account.
     pub async fn list(&self) -> Result<Vec<Label>, Error> {
-        let call = Call::get("labels.list", self.client.path("labels"));
-        let labels: Payload<Vec<Label>> = self.client.transport.json(call).await?;
-        Ok(labels.payload)
+        let request = ApiRequest::<Payload<Vec<Label>>>::get("labels.list", "labels");
+        Ok(self.client.sender.send(request).await?.payload)
     }
 
     /// Create a label (administrators, or agents with the labels permission).
     pub async fn create(&self, label: &NewLabel) -> Result<Label, Error> {
         let mut label = label.clone();
         label.title = label_title(&label.title)?;
-        let call = Call::post("labels.create", self.client.path("labels"))
-            .json(&serde_json::json!({ "label": label }))?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("labels.create", value)
+        let request = ApiRequest::post("labels.create", "labels")
+            .json_body(&serde_json::json!({ "label": label }))?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Make sure every title exists in the account, creating the missing ones; returns the
@@ -139,8 +138,8 @@ impl Labels<'_> {
             match self.create(&NewLabel::new(title.as_str())).await {
                 Ok(_) => tracing::info!(label = %title, "created missing chatwoot label"),
                 // Created meanwhile by someone else: it exists, which is all we need.
-                Err(e) if e.status() == Some(422) => {}
-                Err(e) if matches!(e.status(), Some(401 | 403)) => {
+                Err(e) if e.status().is_some_and(|s| s.as_u16() == 422) => {}
+                Err(e) if e.status().is_some_and(|s| matches!(s.as_u16(), 401 | 403)) => {
                     return Err(Error::MissingLabels {
                         labels: missing[i..].iter().map(|t| (*t).clone()).collect(),
                         source: Some(Box::new(e)),

@@ -1,15 +1,15 @@
 //! Messages: list (with a stream back through history) and create, including private notes.
 
 use futures_core::Stream;
-use futures_util::{TryStreamExt, stream};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use sync_core::http::ApiRequest;
 
-use crate::client::{ApplicationClient, Call};
+use crate::client::{ApplicationClient, JsonBody};
 use crate::error::Error;
 use crate::models::lenient;
 use crate::models::{Message, MessageType};
-use crate::pagination::payload_or_bare;
+use crate::paging::MessagesBack;
 
 impl ApplicationClient {
     /// Messages of this account's conversations.
@@ -120,46 +120,31 @@ impl Messages<'_> {
         conversation_id: u64,
         window: MessageWindow,
     ) -> Result<MessageList, Error> {
-        let call = Call::get(
-            "messages.list",
-            self.client
-                .path(&format!("conversations/{conversation_id}/messages")),
-        );
-        let call = match window {
-            MessageWindow::Latest => call,
-            MessageWindow::Before(id) => call.query("before", id),
-            MessageWindow::After(id) => call.query("after", id),
+        let request = Self::list_request(conversation_id);
+        let request = match window {
+            MessageWindow::Latest => request,
+            MessageWindow::Before(id) => request.query("before", id),
+            MessageWindow::After(id) => request.query("after", id),
         };
-        self.client.transport.json(call).await
+        self.client.sender.send(request).await
     }
 
-    /// The whole history of a conversation, **newest first**, walking back with `before`.
+    fn list_request(conversation_id: u64) -> ApiRequest<MessageList> {
+        ApiRequest::get(
+            "messages.list",
+            format!("conversations/{conversation_id}/messages"),
+        )
+    }
+
+    /// The whole history of a conversation, **newest first**, walking back with `before`
+    /// until a slice is empty or Chatwoot answers nothing older.
     pub fn stream(
         &self,
         conversation_id: u64,
     ) -> impl Stream<Item = Result<Message, Error>> + Send + 'static {
-        let client = self.client.clone();
-        stream::try_unfold(Some(MessageWindow::Latest), move |window| {
-            let client = client.clone();
-            async move {
-                let Some(window) = window else {
-                    return Ok(None);
-                };
-                let list = client.messages().list(conversation_id, window).await?;
-                let mut items = list.items;
-                let oldest = items.iter().map(|m| m.id).min();
-                // Stop when nothing came back, or when Chatwoot ignored `before` (no progress).
-                let next = match (oldest, window) {
-                    (Some(oldest), MessageWindow::Before(prev)) if oldest >= prev => None,
-                    (Some(oldest), _) => Some(MessageWindow::Before(oldest)),
-                    (None, _) => None,
-                };
-                items.sort_by_key(|m| std::cmp::Reverse(m.id));
-                Ok(Some((items, next)))
-            }
-        })
-        .map_ok(|items| stream::iter(items.into_iter().map(Ok::<Message, Error>)))
-        .try_flatten()
+        self.client
+            .api()
+            .items(MessagesBack::new(Self::list_request(conversation_id)))
     }
 
     /// Send a message or private note. Not retried after a timeout, so it is never posted
@@ -175,17 +160,37 @@ impl Messages<'_> {
                 message: "a message needs content".into(),
             });
         }
-        let call = Call::post(
+        let request = ApiRequest::post(
             "messages.create",
-            self.client
-                .path(&format!("conversations/{conversation_id}/messages")),
+            format!("conversations/{conversation_id}/messages"),
         )
-        .json(message)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("messages.create", value)
+        .json_body(message)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Add a private note for agents.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use serde_json::json;
+    /// use wiremock::matchers::{body_partial_json, method, path};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// let chatwoot = MockServer::start().await;
+    /// Mock::given(method("POST")).and(path("/api/v1/accounts/1/conversations/12/messages"))
+    ///     .and(body_partial_json(json!({"private": true, "content": "Refund approved"})))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    ///         "id": 501, "content": "Refund approved", "message_type": 1, "private": true})))
+    ///     .mount(&chatwoot).await;
+    /// let client = chatwoot_client::ApplicationClient::builder(chatwoot.uri())
+    ///     .account_id(1)
+    ///     .credentials(chatwoot_client::ApplicationToken::new("user-token"))
+    ///     .build()?;
+    /// let note = client.messages().private_note(12, "Refund approved").await?;
+    /// assert_eq!(note.id, 501);
+    /// # Ok(()) }
+    /// ```
     pub async fn private_note(
         &self,
         conversation_id: u64,

@@ -8,7 +8,9 @@ use std::time::Duration;
 use chatwoot_client::contacts::ContactInput;
 use chatwoot_client::platform::UserInput;
 use chatwoot_client::sync::{ContactSink, CustomerSnapshot};
-use chatwoot_client::{ApplicationClient, ApplicationToken, PlatformClient, PlatformToken};
+use chatwoot_client::{
+    ApplicationClient, ApplicationToken, ClientOptions, PlatformClient, PlatformToken,
+};
 use serde_json::json;
 use sync_core::redact::set_enabled_for_canary_tests;
 use sync_core::retry::{ExponentialBackoff, Jitter};
@@ -57,17 +59,18 @@ fn policy() -> ExponentialBackoff {
 }
 
 fn app(server: &MockServer) -> ApplicationClient {
-    ApplicationClient::builder(server.uri(), 1, ApplicationToken::new(APP_TOKEN))
-        .retry_policy(policy())
-        .no_rate_limit()
+    ApplicationClient::builder(server.uri())
+        .account_id(1)
+        .credentials(ApplicationToken::new(APP_TOKEN))
+        .options(ClientOptions::new().retry_policy(policy()).no_rate_limit())
         .build()
         .unwrap()
 }
 
 fn platform(server: &MockServer) -> PlatformClient {
-    PlatformClient::builder(server.uri(), PlatformToken::new(PLATFORM_TOKEN))
-        .retry_policy(policy())
-        .no_rate_limit()
+    PlatformClient::builder(server.uri())
+        .credentials(PlatformToken::new(PLATFORM_TOKEN))
+        .options(ClientOptions::new().retry_policy(policy()).no_rate_limit())
         .build()
         .unwrap()
 }
@@ -170,14 +173,17 @@ async fn exercise() -> LeakCheck {
         format!("ftp://admin:{URL_PASSWORD}@chat.example.com/?x={URL_QUERY_TOKEN}"),
         format!("chat example com/?api_access_token={URL_QUERY_TOKEN}&p={URL_PASSWORD}"),
     ] {
-        let builder = ApplicationClient::builder(bad.as_str(), 1, ApplicationToken::new(APP_TOKEN));
+        let builder = ApplicationClient::builder(bad.as_str())
+            .account_id(1)
+            .credentials(ApplicationToken::new(APP_TOKEN));
         check.record(
             format!("application builder Debug {bad:.20}"),
             format!("{builder:?}"),
         );
         let err = builder.build().unwrap_err();
         check.record_error(&format!("application builder {bad:.20}"), &err);
-        let builder = PlatformClient::builder(bad.as_str(), PlatformToken::new(PLATFORM_TOKEN));
+        let builder =
+            PlatformClient::builder(bad.as_str()).credentials(PlatformToken::new(PLATFORM_TOKEN));
         check.record(
             format!("platform builder Debug {bad:.20}"),
             format!("{builder:?}"),
@@ -187,12 +193,16 @@ async fn exercise() -> LeakCheck {
     }
 
     // Nothing listening: a transport error.
-    let down =
-        ApplicationClient::builder("http://127.0.0.1:9", 1, ApplicationToken::new(APP_TOKEN))
-            .retry_policy(policy())
-            .attempt_timeout(Duration::from_secs(2))
-            .build()
-            .unwrap();
+    let down = ApplicationClient::builder("http://127.0.0.1:9")
+        .account_id(1)
+        .credentials(ApplicationToken::new(APP_TOKEN))
+        .options(
+            ClientOptions::new()
+                .retry_policy(policy())
+                .attempt_timeout(Duration::from_secs(2)),
+        )
+        .build()
+        .unwrap();
     let err = down.contacts().get(42).await.unwrap_err();
     check.record_error("transport", &err);
 
@@ -276,8 +286,9 @@ fn no_secret_reaches_errors_logs_or_dead_letters() {
             URL_PASSWORD,
         ),
         ("platform builder Debug https://admin:canary", URL_PASSWORD),
-        ("application builder ftp://admin:canary-b", URL_PASSWORD),
-        ("platform builder ftp://admin:canary-b", URL_PASSWORD),
+        // The builders' errors no longer repeat the base URL at all (sync-core's
+        // `parse_base_url`), so they cannot leak it even with redaction off; their Debug
+        // output, which shows the URL, is still checked above.
         ("dead letter reason", APP_TOKEN),
         ("dead letter response", APP_TOKEN),
         ("logs (TRACE)", APP_TOKEN),

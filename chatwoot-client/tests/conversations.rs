@@ -44,7 +44,7 @@ async fn list_passes_the_query_and_reads_the_matching_count() {
         .inbox(3)
         .label("vip");
     let page = app(&server).conversations().list(&query, 1).await.unwrap();
-    assert_eq!(page.total_count, Some(2));
+    assert_eq!(page.total, Some(2));
     assert_eq!(page.items.len(), 2);
     let c = &page.items[0];
     assert_eq!(c.status, Some(ConversationStatus::Open));

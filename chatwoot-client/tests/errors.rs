@@ -5,7 +5,8 @@ mod common;
 use std::time::Duration;
 
 use chatwoot_client::{
-    ApiKind, ApplicationClient, ApplicationToken, Error, ErrorBody, PlatformClient, PlatformToken,
+    ApiKind, ApplicationClient, ApplicationToken, ClientOptions, Error, ErrorBody, PlatformClient,
+    PlatformToken,
 };
 use common::*;
 use serde_json::json;
@@ -29,12 +30,16 @@ async fn platform_token_on_an_application_route_says_which_token_is_needed() {
         .await;
 
     // Someone pasted the platform token where the user token belongs.
-    let client =
-        ApplicationClient::builder(server.uri(), ACCOUNT, ApplicationToken::new(PLATFORM_TOKEN))
-            .retry_policy(sync_core::retry::NoRetry)
-            .no_rate_limit()
-            .build()
-            .unwrap();
+    let client = ApplicationClient::builder(server.uri())
+        .account_id(ACCOUNT)
+        .credentials(ApplicationToken::new(PLATFORM_TOKEN))
+        .options(
+            ClientOptions::new()
+                .retry_policy(sync_core::retry::NoRetry)
+                .no_rate_limit(),
+        )
+        .build()
+        .unwrap();
     let err = client.contacts().list(1).await.unwrap_err();
 
     let Error::Unauthorized { api, status, .. } = &err else {
@@ -64,8 +69,9 @@ async fn user_token_on_a_platform_route_names_the_platform_app_token() {
         )
         .mount(&server)
         .await;
-    let client = PlatformClient::builder(server.uri(), PlatformToken::new(APP_TOKEN))
-        .retry_policy(sync_core::retry::NoRetry)
+    let client = PlatformClient::builder(server.uri())
+        .credentials(PlatformToken::new(APP_TOKEN))
+        .options(ClientOptions::new().retry_policy(sync_core::retry::NoRetry))
         .build()
         .unwrap();
     let err = client.accounts().get(8).await.unwrap_err();
@@ -194,16 +200,19 @@ async fn a_429_without_retry_after_backs_off_exponentially_then_succeeds() {
         .expect(1)
         .mount(&server)
         .await;
-    let client =
-        ApplicationClient::builder(server.uri(), ACCOUNT, ApplicationToken::new(APP_TOKEN))
-            .retry_policy(
+    let client = ApplicationClient::builder(server.uri())
+        .account_id(ACCOUNT)
+        .credentials(ApplicationToken::new(APP_TOKEN))
+        .options(
+            ClientOptions::new().retry_policy(
                 ExponentialBackoff::default()
                     .initial(Duration::from_millis(40))
                     .jitter(Jitter::None)
                     .max_attempts(5),
-            )
-            .build()
-            .unwrap();
+            ),
+        )
+        .build()
+        .unwrap();
     let started = std::time::Instant::now();
     assert_eq!(client.contacts().get(42).await.unwrap().id, 42);
     // 40 + 80 + 160 ms: the policy's doubling steps, not an immediate hammering.
@@ -234,25 +243,26 @@ async fn server_errors_retry_and_decode_errors_name_the_path() {
     );
 
     let err = client.inboxes().get(3).await.unwrap_err();
-    let Error::Decode { path, .. } = &err else {
+    let Error::Decode { source, .. } = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(path, "id");
+    assert_eq!(source.path, "id");
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Server));
 }
 
 #[tokio::test]
 async fn transport_failures_never_show_the_token() {
     // Nothing listens on this port.
-    let client = ApplicationClient::builder(
-        "http://127.0.0.1:9",
-        ACCOUNT,
-        ApplicationToken::new(APP_TOKEN),
-    )
-    .retry_policy(sync_core::retry::NoRetry)
-    .attempt_timeout(Duration::from_secs(2))
-    .build()
-    .unwrap();
+    let client = ApplicationClient::builder("http://127.0.0.1:9")
+        .account_id(ACCOUNT)
+        .credentials(ApplicationToken::new(APP_TOKEN))
+        .options(
+            ClientOptions::new()
+                .retry_policy(sync_core::retry::NoRetry)
+                .attempt_timeout(Duration::from_secs(2)),
+        )
+        .build()
+        .unwrap();
     let err = client.contacts().get(1).await.unwrap_err();
     assert!(matches!(err, Error::Http(_)), "{err:?}");
     assert!(err.verdict().is_retryable());
@@ -262,19 +272,15 @@ async fn transport_failures_never_show_the_token() {
 
 #[test]
 fn debug_of_clients_and_tokens_is_redacted() {
-    let app = ApplicationClient::builder(
-        "https://chat.example.com",
-        3,
-        ApplicationToken::new(APP_TOKEN),
-    )
-    .build()
-    .unwrap();
-    let platform = PlatformClient::builder(
-        "https://chat.example.com",
-        PlatformToken::new(PLATFORM_TOKEN),
-    )
-    .build()
-    .unwrap();
+    let app = ApplicationClient::builder("https://chat.example.com")
+        .account_id(3)
+        .credentials(ApplicationToken::new(APP_TOKEN))
+        .build()
+        .unwrap();
+    let platform = PlatformClient::builder("https://chat.example.com")
+        .credentials(PlatformToken::new(PLATFORM_TOKEN))
+        .build()
+        .unwrap();
     for text in [
         format!("{app:?}"),
         format!("{platform:?}"),
@@ -282,7 +288,9 @@ fn debug_of_clients_and_tokens_is_redacted() {
         format!("{:?}", PlatformToken::new(PLATFORM_TOKEN)),
         format!(
             "{:?}",
-            ApplicationClient::builder("https://x.test", 1, ApplicationToken::new(APP_TOKEN))
+            ApplicationClient::builder("https://x.test")
+                .account_id(1)
+                .credentials(ApplicationToken::new(APP_TOKEN))
         ),
         format!(
             "{:?}",
@@ -299,7 +307,9 @@ fn debug_of_clients_and_tokens_is_redacted() {
 
 #[test]
 fn bad_configuration_is_explained() {
-    let err = ApplicationClient::builder("chat.example.com", 1, ApplicationToken::new("t"))
+    let err = ApplicationClient::builder("chat.example.com")
+        .account_id(1)
+        .credentials(ApplicationToken::new("t"))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("base_url"), "{err}");

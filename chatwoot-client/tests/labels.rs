@@ -154,7 +154,10 @@ async fn labels_the_token_may_not_create_are_reported_and_nothing_is_assigned() 
         panic!("{err:?}")
     };
     assert_eq!(labels, &["vip", "gold-tier"]);
-    assert_eq!(source.as_ref().and_then(|e| e.status()), Some(401));
+    assert_eq!(
+        source.as_ref().and_then(|e| e.status()).map(|s| s.as_u16()),
+        Some(401)
+    );
     let text = err.to_string();
     assert!(text.contains("vip, gold-tier"), "{text}");
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Config));

@@ -1,9 +1,7 @@
-//! Reference apps for commerce-sync, and a local sandbox of the APIs they talk to, so that every
-//! example runs on a fresh machine with no accounts.
+//! Small reference tools for commerce-sync that need no server:
 //!
-//! * `cargo run -p examples --bin demo`: orders from a sandbox shop into a sandbox CRM through
-//!   the sync-core engine, with SQLite state; it syncs, resumes with nothing new, then picks up
-//!   only new orders.
-//! * `cargo run -p examples --bin audience-hash -- --help`: Meta Custom Audiences hashing.
-
-pub mod sandbox;
+//! * `cargo run -p examples --bin audience-hash -- --help`: normalizes and hashes a customer CSV
+//!   for a Meta Custom Audience upload (see `fb-audience`).
+//!
+//! The demo of the shop flows is its own crate, `examples/demo` (`cargo run -p demo`), and the
+//! vendor sandbox is `examples/sandbox` (`commerce-sync-sandbox`).

@@ -54,18 +54,25 @@ impl Credentials {
             .map(|s| appsecret_proof(s.expose_secret(), self.access_token.expose_secret()))
     }
 
-    /// A redactor that knows Graph's [`SECRET_NAMES`] and masks this token, the app secret and
-    /// the `appsecret_proof` wherever they appear.
-    pub(crate) fn redactor(&self) -> Redactor {
-        let redactor = Redactor::new()
-            .secret_names(SECRET_NAMES.iter().copied())
-            .secret_value(self.access_token());
+    /// Registers Graph's [`SECRET_NAMES`] and this token, the app secret and the
+    /// `appsecret_proof` on `redactor`, so they are masked wherever they appear.
+    pub(crate) fn register_secrets(&self, redactor: &Redactor) {
+        for name in SECRET_NAMES {
+            redactor.add_name(name);
+        }
+        redactor.add_value(self.access_token());
         if let Some(secret) = &self.app_secret {
             redactor.add_value(secret.expose_secret());
         }
         if let Some(proof) = self.appsecret_proof() {
             redactor.add_value(&proof);
         }
+    }
+
+    /// A fresh redactor with [`register_secrets`](Self::register_secrets) applied.
+    pub(crate) fn redactor(&self) -> Redactor {
+        let redactor = Redactor::new();
+        self.register_secrets(&redactor);
         redactor
     }
 

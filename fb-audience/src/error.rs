@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sync_core::http::HttpError;
+use sync_core::http::reqwest::StatusCode;
+use sync_core::http::{
+    ClientError, ConfigError, DecodeError, ErrorKind, HttpError, PagingError, RequestSummary,
+    kind_from_verdict,
+};
 use sync_core::{Classify, PermanentKind, Redactor, Verdict};
 
 /// The `error` object of a Graph API error response.
@@ -166,8 +170,22 @@ impl GraphError {
         }
     }
 
+    /// What kind of failure the code says, when it says one.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        Some(match (self.code, self.error_subcode) {
+            _ if self.is_throttling() => ErrorKind::RateLimited,
+            (190 | 102 | 10 | 200..=299, _) => ErrorKind::Auth,
+            // "Unsupported get request: object does not exist" and "unknown path".
+            (100, Some(33)) | (803, _) => ErrorKind::NotFound,
+            (100 | 368 | 2650, _) => ErrorKind::Invalid,
+            (1 | 2, _) => ErrorKind::Server,
+            _ if self.is_transient == Some(true) => ErrorKind::Server,
+            _ => return None,
+        })
+    }
+
     /// What the user should do about it, where the code says.
-    fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         Some(match (self.code, self.error_subcode) {
             (190, _) | (102, _) => {
                 "the access token is invalid or expired: issue a new (system-user) token"
@@ -206,36 +224,50 @@ impl fmt::Display for GraphError {
     }
 }
 
-/// Every failure of this crate's client.
+/// Every failure of this crate's client: the shared skeleton of the client kit (`Config`,
+/// `Http`, `Api`, `Decode`, `Paging`, with [`ClientError`]'s accessors), then what only Meta has
+/// (replace sessions).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The Graph API answered with an error envelope.
-    #[error("Meta Graph API {operation} failed with HTTP {status}: {graph}")]
-    Graph {
-        /// What we were doing (`audiences.create`, `users.add`, …).
-        operation: String,
+    /// A setting is wrong (base URL, Graph version, credentials, batch size, …); nothing was sent.
+    #[error("fb-audience configuration: {0}")]
+    Config(ConfigError),
+    /// A transport failure, or an error response without a Graph envelope (an HTML page from a
+    /// proxy, a bare 502).
+    #[error("{0} — {hint}", hint = .0.kind().hint())]
+    Http(#[source] HttpError),
+    /// The Graph API answered with its error envelope.
+    #[error(
+        "Meta Graph API {} failed with HTTP {status}: {body}{}",
+        request.operation,
+        status_hint(body, *verdict, *status)
+    )]
+    Api {
+        /// Where the request went (credentials and personal data redacted).
+        request: Box<RequestSummary>,
         /// HTTP status.
         status: u16,
-        /// The parsed error object.
-        graph: Box<GraphError>,
+        /// The parsed error object, Meta's texts redacted.
+        body: Box<GraphError>,
         /// How the failure was classified.
         verdict: Verdict,
     },
-    /// A transport failure, or an error response without a Graph envelope.
-    #[error(transparent)]
-    Http(HttpError),
     /// A success response that does not have the expected shape.
-    #[error(
-        "Meta Graph API {operation}: response does not match the expected shape at `{path}`: {message}"
-    )]
+    #[error("Meta Graph API {operation}: {source}")]
     Decode {
-        /// What we were doing.
+        /// What we were doing (`audiences.get`, …).
         operation: String,
-        /// Where in the body (JSON path).
-        path: String,
-        /// What was wrong.
-        message: String,
+        /// Where in the body (`source.path`) and what was wrong.
+        source: DecodeError,
+    },
+    /// Paging that stopped because going on would loop or skip audiences.
+    #[error("Meta Graph API {operation}: {source}")]
+    Paging {
+        /// What we were doing (`audiences.list`).
+        operation: String,
+        /// What the paginator saw.
+        source: PagingError,
     },
     /// A `usersreplace` session failed on Meta's side (error code 2650).
     #[error("replace session {session_id} failed at batch {batch_seq}: {failure} ({graph})")]
@@ -284,46 +316,73 @@ pub enum Error {
         /// Rows read.
         rows: u64,
     },
-    /// A setting is wrong (base URL, Graph version, batch size, …).
-    #[error("fb-audience configuration: {0}")]
-    Config(String),
+}
+
+/// The hint for an error whose Graph code has none of its own: what the status means
+/// (a 503 is Meta being unavailable, not the account's rate limit).
+fn status_hint(body: &GraphError, verdict: Verdict, status: u16) -> String {
+    if body.hint().is_some() {
+        return String::new();
+    }
+    let kind = match verdict {
+        Verdict::RateLimited { .. } => ErrorKind::RateLimited,
+        _ => {
+            ErrorKind::from_status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
+        }
+    };
+    format!(" — {}", kind.hint())
 }
 
 impl Error {
     /// Wraps an executor error, parsing the Graph envelope out of an error response. Meta's
-    /// texts go through `redactor` here, once, so the error's `Display`, its `Debug` and every
-    /// reason or dead letter made from it are masked alike.
-    pub(crate) fn from_http(operation: &str, e: HttpError, redactor: &Redactor) -> Error {
+    /// texts go through the response's redactor (the client's) here, once, so the error's
+    /// `Display`, its `Debug` and every reason or dead letter made from it are masked alike.
+    pub(crate) fn from_http(e: HttpError) -> Error {
         if let HttpError::Status {
-            response, verdict, ..
+            request,
+            response,
+            verdict,
         } = &e
             && let Some(graph) = GraphError::from_body(&response.body)
         {
-            return Error::Graph {
-                operation: operation.to_string(),
+            return Error::Api {
+                request: request.clone(),
                 status: response.status.as_u16(),
-                graph: Box::new(graph.redacted(redactor)),
+                body: Box::new(graph.redacted(response.redactor())),
                 verdict: *verdict,
             };
         }
         Error::Http(e)
     }
 
+    /// A configuration error about `field`.
+    pub(crate) fn config(field: &str, message: impl Into<String>) -> Error {
+        Error::Config(ConfigError::new(field, message))
+    }
+
     /// The Graph error object, when Meta sent one.
     pub fn graph(&self) -> Option<&GraphError> {
         match self {
-            Error::Graph { graph, .. } | Error::ReplaceSession { graph, .. } => Some(graph),
+            Error::Api { body: graph, .. } | Error::ReplaceSession { graph, .. } => Some(graph),
             _ => None,
         }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
     }
 }
 
 impl Classify for Error {
     fn verdict(&self) -> Verdict {
         match self {
-            Error::Graph { verdict, .. } => *verdict,
+            Error::Api { verdict, .. } => *verdict,
             Error::Http(e) => e.verdict(),
-            Error::Decode { .. } => Verdict::Permanent(PermanentKind::Server),
+            Error::Decode { .. } | Error::Paging { .. } => {
+                Verdict::Permanent(PermanentKind::Server)
+            }
             // A dead session is restarted from the beginning by a later run.
             Error::ReplaceSession { failure, .. } => match failure {
                 ReplaceFailure::AudienceTooLarge => Verdict::Permanent(PermanentKind::Config),
@@ -336,8 +395,43 @@ impl Classify for Error {
                 Verdict::Retry { after: None }
             }
             Error::NothingToUpload { .. } => Verdict::Permanent(PermanentKind::Data),
-            Error::Config(_) => Verdict::Permanent(PermanentKind::Config),
+            Error::Config(e) => e.verdict(),
         }
+    }
+}
+
+impl ClientError for Error {
+    type Body = GraphError;
+
+    fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } => StatusCode::from_u16(*status).ok(),
+            Error::Http(e) => e.status(),
+            Error::ReplaceResendTooLate { source, .. } => source.status(),
+            _ => None,
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_) => ErrorKind::Config,
+            Error::Http(e) => e.kind(),
+            Error::Api { body, verdict, .. } => {
+                body.kind().unwrap_or_else(|| kind_from_verdict(verdict))
+            }
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Paging { .. } => ErrorKind::Paging,
+            Error::ReplaceSession { graph, .. } => graph
+                .kind()
+                .unwrap_or_else(|| kind_from_verdict(&self.verdict())),
+            Error::ReplaceResendTooLate { source, .. } => source.kind(),
+            Error::ReplaceWindowExpired { .. } => ErrorKind::Server,
+            Error::NothingToUpload { .. } => ErrorKind::Invalid,
+        }
+    }
+
+    fn vendor_body(&self) -> Option<&GraphError> {
+        self.graph()
     }
 }
 
@@ -383,3 +477,6 @@ mod tests {
         assert!(GraphError::from_body(b"<html>").is_none());
     }
 }
+
+// `Decode` and `Paging` from the kit's own failures.
+sync_core::kit_failures!(Error);

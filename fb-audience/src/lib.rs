@@ -1,8 +1,6 @@
-//! # fb-audience
+#![doc = include_str!("../README.md")]
 //!
-//! Meta (Facebook) **Custom Audiences from a customer file**: normalization and hashing that
-//! follow Meta's published rules, a Marketing API client for audiences and their members, and
-//! a [sync-core](sync_core) sink that keeps an audience in step with a shop's customers.
+//! ## Where to start
 //!
 //! * **Normalization** ([`Normalizer`]) for every multi-key schema key, by the rules Meta
 //!   publishes — not by the shortcuts of Meta's own SDKs, which lose accents and non-Latin names,
@@ -21,75 +19,15 @@
 //!   delete.
 //! * **Graph API plumbing**: `appsecret_proof`, a configurable Graph version, the error envelope
 //!   ([`GraphError`]), and a [`GraphClassifier`] that maps error codes, `is_transient` and the
-//!   `X-Business-Use-Case-Usage` wait to sync-core [`Verdict`](sync_core::Verdict)s, so the
-//!   shared executor retries throttling after the time Meta announces and never retries a bad
+//!   `X-Business-Use-Case-Usage` wait to sync-core [`Verdict`](sync_core::Verdict)s, so
+//!   sync-core's shared sender retries throttling after the time Meta announces and never retries a bad
 //!   token.
 //! * **Sync** ([`AudienceSink`]): subscribed customers in, unsubscribed customers out, unusable
 //!   records dead-lettered with the reason.
-//!
-//! ## Normalizing and hashing
-//!
-//! ```
-//! use fb_audience::{CountryCode, Normalizer, RejectReason, Schema, SchemaKey};
-//!
-//! let normalizer = Normalizer::builder().default_country(CountryCode::US).build();
-//! let schema: Schema = "EMAIL,PHONE,FN,LN,CT,COUNTRY".parse()?;
-//!
-//! let row = normalizer.hash_row(
-//!     &schema,
-//!     &["mary(at)example.com", "020 7183 8750", "Valéry", "정", "São Paulo", "United Kingdom"],
-//! );
-//! assert!(row.is_usable());
-//! // Never sha256(""): the cell is empty and the reason is reported.
-//! assert_eq!(row.cells()[0], "");
-//! assert_eq!(row.rejections()[0].reason, RejectReason::InvalidEmail);
-//! // The phone is read with the row's own country (GB), not the default (US).
-//! assert_eq!(row.cells()[1], fb_audience::sha256_hex("442071838750"));
-//! assert_eq!(row.cells()[2], fb_audience::sha256_hex("valéry"));
-//! assert_eq!(row.cells()[5], fb_audience::sha256_hex("gb"));
-//!
-//! // One value at a time.
-//! assert_eq!(normalizer.normalize(SchemaKey::FirstName, "Vale\u{301}ry")?.as_str(), "valéry");
-//! assert_eq!(normalizer.normalize(SchemaKey::Country, "United States")?.as_str(), "us");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! ## Uploading
-//!
-//! ```
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use fb_audience::{Client, CountryCode, Credentials, Normalizer};
-//! # let server = wiremock::MockServer::start().await;
-//! # wiremock::Mock::given(wiremock::matchers::method("POST"))
-//! #     .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
-//! #         "audience_id": "23850000000001", "session_id": "1", "num_received": 2,
-//! #         "num_invalid_entries": 0, "invalid_entry_samples": {}})))
-//! #     .mount(&server).await;
-//!
-//! let client = Client::builder()
-//!     .credentials(Credentials::new("EAAB…".to_string()).with_app_secret("…".to_string()))
-//!     .graph_version("v25.0")
-//! #   .base_url(server.uri())
-//!     .build()?;
-//! let normalizer = Normalizer::builder().default_country(CountryCode::US).build();
-//!
-//! // Any iterator or stream of rows; only one batch (≤ 10,000 rows) is held at a time.
-//! let rows = vec![
-//!     vec!["mary@example.com", "(650) 555-1212"],
-//!     vec!["john_smith@gmail.com", ""],
-//! ];
-//! let report = client
-//!     .audience("23850000000001")
-//!     .replace_users("EMAIL,PHONE".parse()?, normalizer)
-//!     .estimated_total(2)
-//!     .run(rows)
-//!     .await?;
-//! assert_eq!(report.rows_sent, 2);
-//! assert_eq!(report.num_received, 2);
-//! # Ok(())
-//! # }
-//! ```
+//! * **Errors** ([`Error`]): sync-core's shared skeleton (`Config`, `Http`, `Api`, `Decode`,
+//!   `Paging`) with the [`ClientError`](sync_core::http::ClientError) accessors, plus Meta's
+//!   replace-session failures. [`sync_core::Ack::from_error`] turns any of them into a sink's
+//!   per-record answer.
 //!
 //! ## The rules
 //!
@@ -169,17 +107,18 @@
 //!
 //! ## Countries
 //!
-//! Country codes and names come from the [`keshvar`] crate (ISO 3166-1 codes, ISO short and
-//! long names, and common and foreign-language names), plus a short list of everyday English
-//! names ISO does not use (`Russia`, `South Korea`, `Czech Republic`, …). US state names come
-//! from its ISO 3166-2 subdivisions.
+//! Country codes and names come from a table copied from the
+//! [`keshvar`](https://docs.rs/keshvar) crate (ISO 3166-1 codes, ISO short and long names, and
+//! common and foreign-language names) and checked against it by a test, plus a short list of
+//! everyday English names ISO does not use (`Russia`, `South Korea`, `Czech Republic`, …). US
+//! state names come from its ISO 3166-2 subdivisions.
 //!
 //! ## Errors and retries
 //!
-//! Calls go through sync-core's [`HttpExecutor`](sync_core::http::HttpExecutor) with a
+//! Calls go through sync-core's client kit ([`ApiClient`](sync_core::http::ApiClient)) with a
 //! [`GraphClassifier`]: throttling codes (4, 17, 32, 341, 613, 80000–80014) wait for the time
 //! in `X-Business-Use-Case-Usage` / `X-Ad-Account-Usage` (capped by
-//! [`ClientBuilder::max_server_wait`]); codes 1, 2, `is_transient` and 5xx retry with backoff;
+//! [`ClientOptions::max_server_wait`](sync_core::http::ClientOptions::max_server_wait)); codes 1, 2, `is_transient` and 5xx retry with backoff;
 //! token and permission errors (190, 10, 200–299) stop at once with a hint. Uploads are safe to
 //! retry (adding the same person twice changes nothing); audience creation is not retried after
 //! a transport error. Replace sessions that Meta ended (2650 with subcodes 1870158, 1870159, …)
@@ -209,11 +148,17 @@ pub mod schema;
 pub mod sync;
 pub mod throttle;
 pub mod users;
+mod vendor;
+
+/// sync-core, re-exported: the types in this crate's signatures ([`ClientOptions`](sync_core::http::ClientOptions),
+/// [`Verdict`](sync_core::Verdict), [`Sink`](sync_core::Sink), …) without a second dependency line.
+pub use sync_core;
 
 pub use audiences::{AdAccount, AudienceRef};
 pub use auth::{Credentials, appsecret_proof};
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, REPLACE_SESSION_LIMIT,
+    Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION,
+    REPLACE_SESSION_LIMIT,
 };
 pub use error::{Error, GraphError, ReplaceFailure};
 pub use hash::{is_sha256_hex, sha256_hex};

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use sync_core::{Ack, Classify, PermanentKind, Redactor, Sink, SinkRecord, StageError, Verdict};
+use sync_core::{Ack, Redactor, Sink, SinkRecord, StageError};
 
 use crate::audiences::AudienceRef;
 use crate::error::Error;
@@ -46,7 +46,7 @@ type MapFn<R> = dyn Fn(&R) -> AudienceChange + Send + Sync;
 ///
 /// struct Customer { email: String, phone: String, subscribed: bool }
 ///
-/// let client = Client::builder().credentials(Credentials::new("token".to_string())).build()?;
+/// let client = Client::builder().credentials(Credentials::new("token")).build()?;
 /// let sink = AudienceSink::new(
 ///     client.audience("23850000000000"),
 ///     "EMAIL,PHONE".parse()?,
@@ -169,12 +169,9 @@ impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
                 Some(ack) => ack.clone(),
                 None => match self.upload(run.mode, &run.rows).await {
                     Ok(()) => Ack::Delivered,
-                    Err(e) => match e.verdict() {
-                        Verdict::Permanent(PermanentKind::Config) => {
-                            return Err(StageError::from_classified(e));
-                        }
-                        Verdict::Retry { after } | Verdict::RateLimited { after } => {
-                            let reason = self.redactor().text(&e.to_string());
+                    // A configuration failure (token, permissions) stops the run.
+                    Err(e) => match Ack::from_error_or_stop(&e, self.redactor())? {
+                        Ack::RetryLater { reason, after } => {
                             held_back = Some(Ack::RetryLater {
                                 reason: format!(
                                     "not sent: an earlier change in the same batch must be \
@@ -184,13 +181,15 @@ impl<R: Send + Sync> Sink<R> for AudienceSink<R> {
                             });
                             Ack::RetryLater { reason, after }
                         }
-                        _ => Ack::Rejected {
-                            reason: self.redactor().text(&e.to_string()),
+                        // Meta's error object goes to the dead letter, masked like the reason.
+                        Ack::Rejected { reason, .. } => Ack::Rejected {
+                            reason,
                             response: e
                                 .graph()
                                 .and_then(|g| serde_json::to_string(g).ok())
                                 .map(|g| self.redactor().document(&g)),
                         },
+                        other => other,
                     },
                 },
             };

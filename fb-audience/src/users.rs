@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 
 use futures_core::Stream;
 use futures_util::StreamExt;
+use sync_core::http::ApiRequest;
 use sync_core::http::reqwest::Method;
 use tokio::time::Instant;
 
 use crate::audiences::AudienceRef;
-use crate::client::Body;
 use crate::error::Error;
 use crate::error::ReplaceFailure;
 use crate::models::{InvalidSample, UploadResponse};
@@ -312,7 +312,7 @@ impl UploadSession {
                 // The URL of an empty batch with the longest session this upload can send.
                 let session = self.session_json(u32::MAX, false);
                 let payload = self.payload_json("");
-                let empty = self.upload.audience.client().url_len(
+                let empty = self.upload.audience.client().api().vendor().url_len(
                     &self.path(),
                     &[("session", &session), ("payload", &payload)],
                 )?;
@@ -414,20 +414,14 @@ impl UploadSession {
         // Encoded once: every attempt at this batch carries the same session and rows.
         let session = self.session_json(batch_seq, last);
         let payload = self.payload_json(&self.batch);
-        let (query, body) = match mode {
+        let request =
+            ApiRequest::<UploadResponse>::new(mode.operation(), mode.method(), self.path());
+        let request = match mode {
             // As Meta's Python and Node SDKs send a DELETE: parameters in the query string.
-            UploadMode::Remove => (
-                vec![("session", session.as_str()), ("payload", &payload)],
-                None,
-            ),
-            _ => (
-                Vec::new(),
-                Some(Body::Json(format!(
-                    r#"{{"session":{session},"payload":{payload}}}"#
-                ))),
-            ),
+            UploadMode::Remove => request.query("session", session).query("payload", payload),
+            // Sent as encoded above (both parts are serde_json output), without a re-parse.
+            _ => request.json_bytes(format!(r#"{{"session":{session},"payload":{payload}}}"#)),
         };
-        let path = self.path();
         tracing::debug!(
             session_id,
             batch_seq,
@@ -438,15 +432,8 @@ impl UploadSession {
         // Adding or removing the same people twice changes nothing, and a replace batch sent
         // twice in its session names no one new, so a batch is safe to resend after a
         // transport error (a replace batch only within its window).
-        let client = self.upload.audience.client();
-        let call = client.call::<UploadResponse>(
-            mode.operation(),
-            mode.method(),
-            &path,
-            &query,
-            body,
-            true,
-        );
+        let request = request.idempotent(true);
+        let call = self.upload.audience.client().api().send(request);
         let result = match &replace {
             Some(attempts) => attempts.scope(call).await,
             None => call.await,
@@ -486,7 +473,7 @@ impl UploadSession {
             return Err(e);
         };
         match e {
-            Error::Graph { graph, .. } if graph.replace_failure().is_some() => {
+            Error::Api { body: graph, .. } if graph.replace_failure().is_some() => {
                 let failure = graph.replace_failure().unwrap_or(ReplaceFailure::Other);
                 if failure == ReplaceFailure::AlreadyFinished && last && attempts.resent() {
                     tracing::info!(

@@ -6,12 +6,23 @@ use std::time::Duration;
 
 use fb_audience::{Client, Credentials, Error, MAX_REMOVAL_URL_BYTES, Normalizer, sha256_hex};
 use serde_json::{Value, json};
+use sync_core::http::ClientOptions;
 use sync_core::retry::{ExponentialBackoff, Jitter};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "EAAB-test-token-4f2a";
 const SECRET: &str = "app-secret-9c1d";
+
+/// Fast retries (5 ms, 3 attempts): what every test client starts from.
+fn options() -> ClientOptions {
+    ClientOptions::new().retry_policy(
+        ExponentialBackoff::default()
+            .initial(Duration::from_millis(5))
+            .jitter(Jitter::None)
+            .max_attempts(3),
+    )
+}
 
 fn client_with(
     server: &MockServer,
@@ -21,12 +32,7 @@ fn client_with(
         .credentials(Credentials::new(TOKEN.to_string()).with_app_secret(SECRET.to_string()))
         .base_url(server.uri())
         .graph_version("v26.0")
-        .retry_policy(
-            ExponentialBackoff::default()
-                .initial(Duration::from_millis(5))
-                .jitter(Jitter::None)
-                .max_attempts(3),
-        ))
+        .options(options()))
     .build()
     .unwrap()
 }
@@ -183,13 +189,15 @@ async fn first_attempt_times_out(server: &MockServer, then: ResponseTemplate) {
 async fn replace_batch_resent_after_a_timeout_carries_the_same_session() {
     let server = MockServer::start().await;
     first_attempt_times_out(&server, ok_upload(3)).await;
-    let report = client_with(&server, |b| b.attempt_timeout(Duration::from_millis(200)))
-        .audience("777")
-        .replace_users("EMAIL".parse().unwrap(), Normalizer::default())
-        .session_id(4_242)
-        .run(emails(3))
-        .await
-        .unwrap();
+    let report = client_with(&server, |b| {
+        b.options(options().attempt_timeout(Duration::from_millis(200)))
+    })
+    .audience("777")
+    .replace_users("EMAIL".parse().unwrap(), Normalizer::default())
+    .session_id(4_242)
+    .run(emails(3))
+    .await
+    .unwrap();
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     let first: Value = serde_json::from_slice(&requests[0].body).unwrap();
@@ -211,7 +219,7 @@ async fn replace_batch_is_not_resent_once_the_window_has_closed() {
     first_attempt_times_out(&server, ok_upload(3)).await;
     // The attempt times out after 200 ms, past the 150 ms window: Meta would discard a resend.
     let err = client_with(&server, |b| {
-        b.attempt_timeout(Duration::from_millis(200))
+        b.options(options().attempt_timeout(Duration::from_millis(200)))
             .replace_window(Duration::from_millis(150))
     })
     .audience("777")
@@ -238,12 +246,14 @@ async fn resent_last_batch_that_finds_its_session_finished_is_done() {
         serde_json::from_str(include_str!("fixtures/error_replace_finished.json")).unwrap();
     first_attempt_times_out(&server, ResponseTemplate::new(400).set_body_json(finished)).await;
     // The first attempt reached Meta and finished the session; only its answer was lost.
-    let report = client_with(&server, |b| b.attempt_timeout(Duration::from_millis(200)))
-        .audience("777")
-        .replace_users("EMAIL".parse().unwrap(), Normalizer::default())
-        .run(emails(3))
-        .await
-        .unwrap();
+    let report = client_with(&server, |b| {
+        b.options(options().attempt_timeout(Duration::from_millis(200)))
+    })
+    .audience("777")
+    .replace_users("EMAIL".parse().unwrap(), Normalizer::default())
+    .run(emails(3))
+    .await
+    .unwrap();
     assert_eq!(report.batches, 1);
     assert_eq!(report.rows_sent, 3);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);

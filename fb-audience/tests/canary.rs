@@ -14,6 +14,7 @@ use fb_audience::{
 };
 use serde::Serialize;
 use serde_json::json;
+use sync_core::http::ClientOptions;
 use sync_core::redact::set_enabled_for_canary_tests;
 use sync_core::retry::{ExponentialBackoff, Jitter};
 use sync_core::store::{DeadLetterQuery, MemoryDeadLetters, MemoryWatermarks};
@@ -43,13 +44,16 @@ fn client(server: &MockServer, with_secret: bool) -> Client {
     Client::builder()
         .credentials(credentials(with_secret))
         .base_url(server.uri())
-        .retry_policy(
-            ExponentialBackoff::default()
-                .initial(Duration::from_millis(2))
-                .jitter(Jitter::None)
-                .max_attempts(2),
+        .options(
+            ClientOptions::new()
+                .retry_policy(
+                    ExponentialBackoff::default()
+                        .initial(Duration::from_millis(2))
+                        .jitter(Jitter::None)
+                        .max_attempts(2),
+                )
+                .max_server_wait(Duration::from_millis(10)),
         )
-        .max_server_wait(Duration::from_millis(10))
         .build()
         .expect("client builds")
 }

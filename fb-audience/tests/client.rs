@@ -12,6 +12,7 @@ use fb_audience::{
 };
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
+use sync_core::http::ClientOptions;
 use sync_core::retry::{ExponentialBackoff, Jitter};
 use sync_core::{Classify, PermanentKind, Verdict};
 use wiremock::matchers::{body_partial_json, method, path, query_param};
@@ -24,6 +25,16 @@ fn client(server: &MockServer) -> Client {
     client_with(server, |b| b)
 }
 
+/// Fast retries (5 ms, 3 attempts): what every test client starts from.
+fn options() -> ClientOptions {
+    ClientOptions::new().retry_policy(
+        ExponentialBackoff::default()
+            .initial(Duration::from_millis(5))
+            .jitter(Jitter::None)
+            .max_attempts(3),
+    )
+}
+
 fn client_with(
     server: &MockServer,
     f: impl FnOnce(fb_audience::ClientBuilder) -> fb_audience::ClientBuilder,
@@ -32,12 +43,7 @@ fn client_with(
         .credentials(Credentials::new(TOKEN.to_string()).with_app_secret(SECRET.to_string()))
         .base_url(server.uri())
         .graph_version("v26.0")
-        .retry_policy(
-            ExponentialBackoff::default()
-                .initial(Duration::from_millis(5))
-                .jitter(Jitter::None)
-                .max_attempts(3),
-        ))
+        .options(options()))
     .build()
     .unwrap()
 }
@@ -406,7 +412,9 @@ async fn throttling_waits_for_the_announced_time_then_succeeds() {
         .with_priority(2)
         .mount(&server)
         .await;
-    let c = client_with(&server, |b| b.max_server_wait(Duration::from_millis(300)));
+    let c = client_with(&server, |b| {
+        b.options(options().max_server_wait(Duration::from_millis(300)))
+    });
     let started = Instant::now();
     let report = c
         .audience("777")
@@ -456,7 +464,7 @@ async fn transport_errors_do_not_leak_the_token_either() {
     let c = Client::builder()
         .credentials(Credentials::new(TOKEN.to_string()).with_app_secret(SECRET.to_string()))
         .base_url("http://127.0.0.1:9")
-        .retry_policy(ExponentialBackoff::default().max_attempts(1))
+        .options(ClientOptions::new().retry_policy(ExponentialBackoff::default().max_attempts(1)))
         .build()
         .unwrap();
     let err = c.audience("777").get().await.unwrap_err();
@@ -532,4 +540,78 @@ async fn batches_leave_as_rows_arrive_from_a_stream() {
         .map(|b| b["session"]["last_batch_flag"].as_bool().unwrap())
         .collect();
     assert_eq!(last, [false, false, true]);
+}
+
+#[tokio::test]
+async fn errors_answer_the_kit_questions() {
+    use sync_core::http::{ClientError, ErrorKind};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v26.0/190"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(fixture("graph_error_docs.json")))
+        .mount(&server)
+        .await;
+    // `id` must be a string: a 2xx of another shape.
+    Mock::given(method("GET"))
+        .and(path("/v26.0/shape"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 777})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v26.0/503"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("<html>maintenance</html>"))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+
+    let token = c.audience("190").get().await.unwrap_err();
+    assert!(matches!(token, Error::Api { .. }), "{token:?}");
+    assert_eq!(token.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(token.kind(), ErrorKind::Auth);
+    assert_eq!(token.vendor_body().map(|g| g.code), Some(190));
+
+    let shape = c.audience("shape").get().await.unwrap_err();
+    assert_eq!(shape.kind(), ErrorKind::Decode);
+    assert_eq!(shape.decode_path(), Some("id"));
+    assert_eq!(shape.verdict(), Verdict::Permanent(PermanentKind::Server));
+
+    // A 503 without a Graph envelope: Meta unavailable, retried; never "rate limit".
+    let down = c.audience("503").get().await.unwrap_err();
+    assert!(matches!(down, Error::Http(_)), "{down:?}");
+    assert_eq!(down.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(down.kind(), ErrorKind::Server);
+    assert!(down.verdict().is_retryable());
+    assert!(
+        down.to_string().contains(ErrorKind::Server.hint()),
+        "{down}"
+    );
+    assert!(!down.to_string().contains("rate limit"), "{down}");
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_cursor_does_not_page_forever() {
+    let server = MockServer::start().await;
+    // Every request answers page 1 with a `next` link, whatever `after` says.
+    Mock::given(method("GET"))
+        .and(path("/v26.0/act_1234/customaudiences"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": "1", "name": "a"}, {"id": "2", "name": "b"}],
+            "paging": {"cursors": {"before": "B1", "after": "CURSOR1"},
+                       "next": "https://graph.facebook.com/v26.0/act_1234/customaudiences?after=CURSOR1"}
+        })))
+        .mount(&server)
+        .await;
+    let all: Vec<_> = tokio::time::timeout(
+        Duration::from_secs(10),
+        client(&server)
+            .ad_account("1234")
+            .audiences()
+            .try_collect::<Vec<_>>(),
+    )
+    .await
+    .expect("paging ends")
+    .unwrap();
+    let ids: Vec<_> = all.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["1", "2"]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }

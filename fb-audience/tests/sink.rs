@@ -8,6 +8,7 @@ use std::time::Duration;
 use fb_audience::{AudienceChange, AudienceSink, Client, CountryCode, Credentials, Normalizer};
 use serde::Serialize;
 use serde_json::{Value, json};
+use sync_core::http::ClientOptions;
 use sync_core::retry::{ExponentialBackoff, Jitter};
 use sync_core::store::{DeadLetterQuery, MemoryDeadLetters, MemoryWatermarks};
 use sync_core::{
@@ -42,13 +43,16 @@ fn sink(server: &MockServer) -> AudienceSink<Customer> {
     let client = Client::builder()
         .credentials(Credentials::new("token-abc".to_string()))
         .base_url(server.uri())
-        .retry_policy(
-            ExponentialBackoff::default()
-                .initial(Duration::from_millis(5))
-                .jitter(Jitter::None)
-                .max_attempts(2),
+        .options(
+            ClientOptions::new()
+                .retry_policy(
+                    ExponentialBackoff::default()
+                        .initial(Duration::from_millis(5))
+                        .jitter(Jitter::None)
+                        .max_attempts(2),
+                )
+                .max_server_wait(Duration::from_millis(20)),
         )
-        .max_server_wait(Duration::from_millis(20))
         .build()
         .unwrap();
     AudienceSink::new(

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::Order;
 use crate::models::order::join_name;
-use crate::money::Money;
+use sync_core::money::Money;
 
 /// The name used when an order carries no name at all.
 pub const UNKNOWN_CUSTOMER: &str = "Unknown Customer";
@@ -175,7 +175,7 @@ pub fn customer_from_order(order: &Order) -> Result<OrderCustomer, SkippedOrder>
         order_entity_id: order.entity_id,
         order_increment_id: order.increment_id.clone(),
         order_created_at: order.created_at,
-        order_total: order.grand_total_money(),
+        order_total: order.grand_total_money().map(|total| total.rounded()),
         order_paid: order.is_fully_paid(),
     })
 }

@@ -1,5 +1,8 @@
 //! [`Error`]: everything that can go wrong talking to Magento, classified for the sync engine.
 //!
+//! The variants follow the kit's skeleton (`Config`, `Http`, `Api`, `Decode`, `Paging`; see
+//! [`sync_core::http::ClientError`]), then the ones only Magento has.
+//!
 //! Magento's REST errors look like `{"message": "Invalid product data: %1", "parameters": [...]}`
 //! (or `"parameters": {"resources": "..."}` for `%name` placeholders). [`MagentoErrorBody`]
 //! keeps the raw parts and [`MagentoErrorBody::render`] fills the placeholders in, the way
@@ -9,7 +12,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sync_core::http::{HttpError, RequestSummary};
+use sync_core::http::reqwest::StatusCode;
+use sync_core::http::{
+    ClientError, ConfigError, DecodeError, ErrorKind, HttpError, HttpResponse, PagingError,
+    RequestSummary, kind_from_verdict,
+};
 use sync_core::{Classify, PermanentKind, Redactor, Verdict};
 
 /// The error body Magento's REST API answers with.
@@ -181,16 +188,27 @@ used as standalone Bearer tokens unless Stores > Configuration > Services > OAut
 Settings > \"Allow OAuth Access Tokens to be used as standalone Bearer tokens\" is Yes \
 (`bin/magento config:set oauth/consumer/enable_integration_as_bearer 1`, then flush the cache). \
 Either enable it, or sign requests with OAuth 1.0a using the integration's four credentials \
-(`Auth::oauth1`). If the setting is already on, grant the integration the ACL resource named \
+(`Credentials::oauth1`). If the setting is already on, grant the integration the ACL resource named \
 in the message (System > Extensions > Integrations > API) and re-activate it";
 
 /// Everything that can go wrong talking to Magento.
 ///
-/// Every variant says what to do about it; [`Classify`] tells the sync engine whether to retry.
-/// No variant ever carries a credential: URLs are redacted and bodies are Magento's answers.
+/// The first five variants are the skeleton every commerce-sync client shares; the rest are
+/// Magento's own. Every variant says what to do about it; [`Classify`] tells the sync engine
+/// whether to retry, and [`ClientError`] answers `status()`, `kind()`, `vendor_body()` and
+/// `decode_path()` as in every other client. No variant ever carries a credential: URLs are
+/// redacted and bodies pass the client's redactor.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The client is configured wrongly (base URL, credentials, store code, page size, an
+    /// environment variable): the field names what to fix.
+    #[error("magento client configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The request did not get a usable answer (connection, timeout, invalid request, a body
+    /// too large), or a status without a Magento error body.
+    #[error(transparent)]
+    Http(HttpError),
     /// Magento answered with an error status.
     #[error("{request} answered HTTP {status}: {message}{}", hint_suffix(*status))]
     Api {
@@ -205,6 +223,33 @@ pub enum Error {
         body: Option<Box<MagentoErrorBody>>,
         /// How the sync engine should treat this failure.
         verdict: Verdict,
+    },
+    /// A 2xx body did not have the expected shape.
+    #[error(
+        "{operation}: Magento's response does not match the expected shape at `{}`: {}. If an \
+         extension changes this payload, report it with the response",
+        source.path,
+        source.message
+    )]
+    Decode {
+        /// The operation (`orders.search`).
+        operation: String,
+        /// Where and why decoding failed (`source.path`: `items[3].grand_total`).
+        source: DecodeError,
+    },
+    /// Offset paging read several pages in a row without a single new record: the rows are
+    /// moving under the scan (orders placed, deleted or re-sorted while paging) or the server
+    /// pages erratically. The scan did not finish, and rows may have been missed (this was
+    /// `OffsetPagingStalled` before the kit).
+    #[error(
+        "{operation}: offset paging stalled: {source}. Run the scan again, or use keyset paging \
+         (Orders::feed), which cannot skip rows"
+    )]
+    Paging {
+        /// The operation (`orders.search`).
+        operation: String,
+        /// How many pages brought nothing new, and how many records were read.
+        source: PagingError,
     },
     /// An integration access token sent as a Bearer token was refused with 401.
     #[error("{request} answered HTTP 401: {message}. {BEARER_SETTING_HELP}")]
@@ -234,8 +279,8 @@ pub enum Error {
     #[error(
         "Magento requires two-factor authentication for admin user {username:?} (providers: \
          {}): an unattended client cannot log in with a username and password. Create an \
-         integration (System > Extensions > Integrations) and use `Auth::oauth1` or \
-         `Auth::integration_bearer` instead",
+         integration (System > Extensions > Integrations) and use `Credentials::oauth1` or \
+         `Credentials::integration_bearer` instead",
         if providers.is_empty() { "not listed".to_string() } else { providers.join(", ") }
     )]
     AdminTwoFactorRequired {
@@ -243,25 +288,6 @@ pub enum Error {
         username: String,
         /// The 2FA providers Magento listed (`google`, `duo_security`, …).
         providers: Vec<String>,
-    },
-    /// The request did not get a usable answer (connection, timeout, invalid request).
-    #[error(transparent)]
-    Http(HttpError),
-    /// The response body did not have the expected shape.
-    #[error(
-        "{operation}: Magento's response does not match the expected shape at `{path}`: \
-         {message}. If an extension changes this payload, report it with the body excerpt: \
-         {excerpt}"
-    )]
-    Decode {
-        /// The operation (`orders.search`).
-        operation: String,
-        /// The JSON path of the failing value (`items[3].grand_total`).
-        path: String,
-        /// What the decoder said.
-        message: String,
-        /// The start of the body.
-        excerpt: String,
     },
     /// A lookup found nothing.
     #[error("{what} was not found; check the id and the store it belongs to")]
@@ -285,7 +311,8 @@ pub enum Error {
     InvalidSearchCriteria(String),
     /// Keyset paging saw the server return ids out of order or not after the cursor: the
     /// filter or sort was ignored (often a third-party plugin on the repository). Stopping here
-    /// instead of guessing is what keeps records from being skipped.
+    /// instead of guessing is what keeps records from being skipped. A check the kit's
+    /// paginator has no equivalent for, so it keeps its own variant.
     #[error(
         "{operation}: keyset paging after entity_id {after:?} got ids {ids:?}, which are not \
          strictly ascending and greater than the cursor; Magento (or an extension) ignored the \
@@ -300,34 +327,15 @@ pub enum Error {
         /// The ids the page held (the first few).
         ids: Vec<u64>,
     },
-    /// Offset paging read several pages in a row without a single new id: the rows are moving
-    /// under the scan (orders placed, deleted or re-sorted while paging) or the server pages
-    /// erratically. The scan did not finish, and rows may have been missed.
-    #[error(
-        "offset paging stalled at page {page}: {pages} pages in a row brought no new order          ({yielded} read so far), so the data is moving under the scan and rows may have been          missed. Run the scan again, or use keyset paging (Orders::feed), which cannot skip rows"
-    )]
-    OffsetPagingStalled {
-        /// The page that made it give up (1-based).
-        page: u32,
-        /// How many unproductive pages in a row that was.
-        pages: u32,
-        /// Distinct orders yielded before it stalled.
-        yielded: usize,
-    },
     /// No store matched a shop domain, or several did.
     #[error(transparent)]
     StoreMatch(#[from] crate::store_match::StoreMatchError),
-    /// The client is configured wrongly (base URL, store code, page size).
-    #[error("magento client configuration: {0}")]
-    Config(String),
 }
 
 /// Magento's error body and message from a response, with every credential masked by the
 /// response's (the client's) redactor: `message` rendered with its parameters, or a redacted
 /// excerpt when the body is not Magento's error shape.
-pub(crate) fn parsed_error(
-    response: &sync_core::http::HttpResponse,
-) -> (Option<MagentoErrorBody>, String) {
+pub(crate) fn parsed_error(response: &HttpResponse) -> (Option<MagentoErrorBody>, String) {
     let redactor = response.redactor();
     let body = MagentoErrorBody::parse_redacted(&response.body, redactor);
     let message = match &body {
@@ -337,6 +345,7 @@ pub(crate) fn parsed_error(
     (body, message)
 }
 
+/// What a status means for a Magento client, appended to [`Error::Api`]'s message.
 fn hint_suffix(status: u16) -> &'static str {
     match status {
         401 => {
@@ -349,13 +358,24 @@ fn hint_suffix(status: u16) -> &'static str {
         }
         404 => ". Check the base URL (and `/index.php` when URL rewrites are off) and the id",
         400 => ". Magento refused the request data; fix the named field or value",
+        // Magento core has no REST rate limiter: a 429 comes from a proxy or WAF in front.
+        429 => {
+            ". A proxy or WAF in front of Magento (Fastly on Adobe Commerce Cloud) throttled \
+                the client; retried later"
+        }
+        503 => {
+            ". Magento is in maintenance mode (bin/magento maintenance:status) or overloaded; \
+                retried later"
+        }
+        500..=599 => {
+            ". Magento or its web server failed; retried later (see var/log/exception.log)"
+        }
         _ => "",
     }
 }
 
 impl Error {
-    /// Turn an executor error into a Magento error, parsing Magento's error body when there
-    /// is one.
+    /// An executor error as a Magento error, parsing Magento's error body when there is one.
     pub(crate) fn from_http(error: HttpError) -> Error {
         match error {
             HttpError::Status {
@@ -364,12 +384,11 @@ impl Error {
                 verdict,
             } => {
                 let (body, message) = parsed_error(&response);
-                let body = body.map(Box::new);
                 Error::Api {
                     request,
                     status: response.status.as_u16(),
                     message,
-                    body,
+                    body: body.map(Box::new),
                     verdict,
                 }
             }
@@ -377,35 +396,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn decode(
-        operation: &str,
-        error: sync_core::http::DecodeError,
-        response: &sync_core::http::HttpResponse,
-    ) -> Error {
-        Error::Decode {
-            operation: operation.to_string(),
-            path: error.path,
-            message: error.message,
-            excerpt: response.body_excerpt(),
-        }
-    }
-
-    /// The HTTP status Magento answered with, for errors that carry one.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Api { status, .. } | Error::AdminLoginRejected { status, .. } => Some(*status),
-            Error::BearerRefused { .. } => Some(401),
-            Error::Http(e) => e.response().map(|r| r.status.as_u16()),
-            _ => None,
-        }
-    }
-
-    /// Magento's parsed error body, for errors that carry one.
-    pub fn magento_body(&self) -> Option<&MagentoErrorBody> {
-        match self {
-            Error::Api { body, .. } | Error::BearerRefused { body, .. } => body.as_deref(),
-            _ => None,
-        }
+    /// `Config` for `field` saying `message`.
+    pub(crate) fn config(field: &str, message: impl Into<String>) -> Error {
+        Error::Config(ConfigError::new(field, message))
     }
 }
 
@@ -426,30 +419,54 @@ impl Classify for Error {
             Error::Decode { .. } | Error::KeysetViolation { .. } => {
                 Verdict::Permanent(PermanentKind::Server)
             }
-            // The rows were moving: a fresh scan later can succeed.
-            Error::OffsetPagingStalled { .. } => Verdict::Retry { after: None },
+            // The rows were moving under an offset scan: a fresh scan later can succeed (the
+            // kit's table says permanent; Magento's stalls are transient, so this retries).
+            Error::Paging { .. } => Verdict::Retry { after: None },
         }
     }
 }
 
-/// A short, stable name for an error's kind, for metrics and logs.
-impl Error {
-    /// `api`, `bearer_refused`, `admin_login`, `http`, `decode`, …
-    pub fn kind(&self) -> &'static str {
+impl ClientError for Error {
+    type Body = MagentoErrorBody;
+
+    fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { .. } => "api",
-            Error::BearerRefused { .. } => "bearer_refused",
-            Error::AdminLoginRejected { .. } => "admin_login",
-            Error::AdminTwoFactorRequired { .. } => "admin_2fa",
-            Error::Http(_) => "http",
-            Error::Decode { .. } => "decode",
-            Error::NotFound { .. } => "not_found",
-            Error::AmbiguousIncrementId { .. } => "ambiguous_increment_id",
-            Error::InvalidSearchCriteria(_) => "invalid_search_criteria",
-            Error::KeysetViolation { .. } => "keyset_violation",
-            Error::OffsetPagingStalled { .. } => "offset_paging_stalled",
-            Error::StoreMatch(_) => "store_match",
-            Error::Config(_) => "config",
+            Error::Api { status, .. } | Error::AdminLoginRejected { status, .. } => {
+                StatusCode::from_u16(*status).ok()
+            }
+            Error::BearerRefused { .. } => Some(StatusCode::UNAUTHORIZED),
+            Error::Http(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Config(_) | Error::InvalidSearchCriteria(_) | Error::StoreMatch(_) => {
+                ErrorKind::Config
+            }
+            Error::Http(e) => e.kind(),
+            Error::Api {
+                status, verdict, ..
+            } => match (verdict, StatusCode::from_u16(*status)) {
+                (Verdict::RateLimited { .. }, _) => ErrorKind::RateLimited,
+                (_, Ok(status)) => ErrorKind::from_status(status),
+                (verdict, Err(_)) => kind_from_verdict(verdict),
+            },
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Paging { .. } | Error::KeysetViolation { .. } => ErrorKind::Paging,
+            Error::BearerRefused { .. }
+            | Error::AdminLoginRejected { .. }
+            | Error::AdminTwoFactorRequired { .. } => ErrorKind::Auth,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::AmbiguousIncrementId { .. } => ErrorKind::Invalid,
+        }
+    }
+
+    fn vendor_body(&self) -> Option<&MagentoErrorBody> {
+        match self {
+            Error::Api { body, .. } | Error::BearerRefused { body, .. } => body.as_deref(),
+            _ => None,
         }
     }
 }
@@ -523,7 +540,7 @@ mod tests {
     #[test]
     fn classification() {
         assert_eq!(
-            Error::Config("x".into()).verdict(),
+            Error::config("base_url", "x").verdict(),
             Verdict::Permanent(PermanentKind::Config)
         );
         assert_eq!(
@@ -535,5 +552,17 @@ mod tests {
             .verdict(),
             Verdict::Permanent(PermanentKind::Server)
         );
+        assert_eq!(
+            Error::KeysetViolation {
+                operation: "orders".into(),
+                after: Some(1),
+                ids: vec![1]
+            }
+            .kind(),
+            ErrorKind::Paging
+        );
     }
 }
+
+// `Decode` and `Paging` from the kit's own failures.
+sync_core::kit_failures!(Error);

@@ -24,52 +24,16 @@
 //!   (`Oauth::getSupportedSignatureMethods`).
 //! * **Methods**: Magento's REST front controller accepts GET, POST, PUT and DELETE only
 //!   (`Webapi\Rest\Request::getHttpMethod`); any other method is refused here before signing.
+//!
+//! The percent-encoding (`rawurlencode`, `rawurldecode`, `urldecode`), the HMAC and the
+//! per-attempt stamp are sync-core's shared [`sync_core::oauth1`] parts; the rules above are
+//! Magento's and stay here.
 
-use std::cmp::Ordering;
-
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
-use sha2::Sha256;
+use sync_core::http::ConfigError;
 use sync_core::http::reqwest::{Method, Url};
+use sync_core::oauth1::{SignatureMethod, form_decode, percent_decode, percent_encode, sign};
 
-use crate::error::Error;
-
-/// The HMAC a signature is computed with. Magento verifies both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum SignatureMethod {
-    /// `HMAC-SHA256` (the default).
-    #[default]
-    HmacSha256,
-    /// `HMAC-SHA1`, for integrations and proxies that expect it.
-    HmacSha1,
-}
-
-impl SignatureMethod {
-    /// The `oauth_signature_method` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignatureMethod::HmacSha256 => "HMAC-SHA256",
-            SignatureMethod::HmacSha1 => "HMAC-SHA1",
-        }
-    }
-
-    fn mac(self, key: &[u8], message: &[u8]) -> Vec<u8> {
-        match self {
-            SignatureMethod::HmacSha256 => {
-                let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key");
-                mac.update(message);
-                mac.finalize().into_bytes().to_vec()
-            }
-            SignatureMethod::HmacSha1 => {
-                let mut mac = Hmac::<sha1::Sha1>::new_from_slice(key).expect("HMAC takes any key");
-                mac.update(message);
-                mac.finalize().into_bytes().to_vec()
-            }
-        }
-    }
-}
+use crate::natural_sort::php_strnatcmp;
 
 /// How the request path is normalised before it enters the base string. Magento changed this:
 /// an escaped `/` (a SKU like `AB/12` sent as `AB%2F12`) signs differently per version.
@@ -89,45 +53,22 @@ pub enum PathNormalization {
 }
 
 /// The HTTP methods Magento's REST API routes; anything else is refused before signing.
-pub(crate) fn checked_method(method: &str) -> Result<Method, Error> {
+pub(crate) fn checked_method(method: &str) -> Result<Method, ConfigError> {
     let upper = method.trim().to_ascii_uppercase();
     match upper.as_str() {
         "GET" => Ok(Method::GET),
         "POST" => Ok(Method::POST),
         "PUT" => Ok(Method::PUT),
         "DELETE" => Ok(Method::DELETE),
-        _ => Err(Error::Config(format!(
-            "HTTP method {method:?} cannot be sent to Magento's REST API: it accepts GET, POST, \
-             PUT and DELETE only (Request method is invalid), so the request is not signed"
-        ))),
+        _ => Err(ConfigError::new(
+            "method",
+            format!(
+                "HTTP method {method:?} cannot be sent to Magento's REST API: it accepts GET, \
+                 POST, PUT and DELETE only (Request method is invalid), so the request is not \
+                 signed"
+            ),
+        )),
     }
-}
-
-/// RFC 3986 unreserved characters stay; everything else is percent-encoded (PHP `rawurlencode`,
-/// which is also Laminas' `Utility::urlEncode`).
-const RAWURLENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-pub(crate) fn rawurlencode(s: &str) -> String {
-    utf8_percent_encode(s, RAWURLENCODE).to_string()
-}
-
-/// PHP `urldecode`: `+` is a space, `%XX` decoded, invalid escapes kept as they are.
-fn urldecode(s: &str) -> String {
-    let spaced = s.replace('+', " ");
-    percent_decode(spaced.as_bytes())
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// PHP `rawurldecode`: `%XX` decoded, `+` kept, invalid escapes kept as they are.
-fn rawurldecode(s: &str) -> String {
-    percent_decode(s.as_bytes())
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// Rewrite a form-encoded query's `+` (a space) as `%20`, so that Magento's OAuth verifier
@@ -174,28 +115,32 @@ impl SignedParams {
             if let [name, value] = pieces.as_slice()
                 && !is_protocol_parameter(name)
             {
-                self.set(rawurldecode(name), rawurldecode(value));
+                self.set(percent_decode(name), percent_decode(value));
             }
         }
     }
 
     /// A form body as `parse_str` reads it, names with `oauth_` skipped.
-    fn add_form(&mut self, body: &str) -> Result<(), Error> {
+    fn add_form(&mut self, body: &str) -> Result<(), ConfigError> {
         for part in body.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = part.split_once('=').unwrap_or((part, ""));
-            let name = urldecode(name);
+            let name = form_decode(name);
             if name.contains('[') {
-                return Err(Error::Config(format!(
-                    "form field {name:?}: PHP's parse_str turns bracketed names into arrays, \
-                     which Magento's OAuth verifier cannot sign; send the body as JSON instead"
-                )));
+                return Err(ConfigError::new(
+                    "form body",
+                    format!(
+                        "form field {name:?}: PHP's parse_str turns bracketed names into \
+                         arrays, which Magento's OAuth verifier cannot sign; send the body as \
+                         JSON instead"
+                    ),
+                ));
             }
             // parse_str rewrites `.` and spaces in names to `_`.
             let name = name.replace(['.', ' '], "_");
             if is_protocol_parameter(&name) {
                 continue;
             }
-            self.set(name, urldecode(value));
+            self.set(name, form_decode(value));
         }
         Ok(())
     }
@@ -288,7 +233,7 @@ pub(crate) struct Protocol<'a> {
     pub consumer_key: &'a str,
     pub token: &'a str,
     pub nonce: &'a str,
-    pub timestamp: u64,
+    pub timestamp: i64,
     pub signature_method: SignatureMethod,
     pub path_normalization: PathNormalization,
 }
@@ -313,7 +258,7 @@ impl Protocol<'_> {
 pub(crate) fn signature_base_string(
     request: &SignInput<'_>,
     protocol: &Protocol<'_>,
-) -> Result<String, Error> {
+) -> Result<String, ConfigError> {
     let mut params = SignedParams::default();
     for (name, value) in protocol.pairs() {
         params.set(name.to_string(), value);
@@ -327,7 +272,7 @@ pub(crate) fn signature_base_string(
     let mut encoded: Vec<(String, String)> = params
         .pairs
         .iter()
-        .map(|(k, v)| (rawurlencode(k), rawurlencode(v)))
+        .map(|(k, v)| (percent_encode(k), percent_encode(v)))
         .collect();
     encoded.sort_by(|a, b| php_strnatcmp(a.0.as_bytes(), b.0.as_bytes()));
     let joined = encoded
@@ -338,8 +283,8 @@ pub(crate) fn signature_base_string(
     Ok(format!(
         "{}&{}&{}",
         request.method.as_str().to_ascii_uppercase(),
-        rawurlencode(&base_url(request.url, protocol.path_normalization)),
-        rawurlencode(&joined)
+        percent_encode(&base_url(request.url, protocol.path_normalization)),
+        percent_encode(&joined)
     ))
 }
 
@@ -349,136 +294,25 @@ pub(crate) fn authorization(
     protocol: &Protocol<'_>,
     consumer_secret: &str,
     token_secret: &str,
-) -> Result<String, Error> {
+) -> Result<String, ConfigError> {
     checked_method(request.method.as_str())?;
     let base = signature_base_string(request, protocol)?;
     let key = format!(
         "{}&{}",
-        rawurlencode(consumer_secret),
-        rawurlencode(token_secret)
+        percent_encode(consumer_secret),
+        percent_encode(token_secret)
     );
-    let signature = base64::engine::general_purpose::STANDARD.encode(
-        protocol
-            .signature_method
-            .mac(key.as_bytes(), base.as_bytes()),
-    );
+    let signature = sign(protocol.signature_method, key.as_bytes(), &base);
     Ok(format!(
         "OAuth oauth_consumer_key=\"{}\",oauth_nonce=\"{}\",oauth_signature_method=\"{}\",\
          oauth_timestamp=\"{}\",oauth_token=\"{}\",oauth_version=\"1.0\",oauth_signature=\"{}\"",
-        rawurlencode(protocol.consumer_key),
-        rawurlencode(protocol.nonce),
+        percent_encode(protocol.consumer_key),
+        percent_encode(protocol.nonce),
         protocol.signature_method.as_str(),
         protocol.timestamp,
-        rawurlencode(protocol.token),
-        rawurlencode(&signature),
+        percent_encode(protocol.token),
+        percent_encode(&signature),
     ))
-}
-
-/// PHP's `strnatcmp` (case-sensitive natural order), which Laminas sorts keys with:
-/// digit runs compare as numbers (`[2]` before `[10]`); runs starting with `0` compare digit by
-/// digit; leading zeros of the whole string are skipped.
-pub(crate) fn php_strnatcmp(a: &[u8], b: &[u8]) -> Ordering {
-    if a.is_empty() || b.is_empty() {
-        return a.len().cmp(&b.len());
-    }
-    let at = |s: &[u8], i: usize| s.get(i).copied().unwrap_or(0);
-    let (mut ai, mut bi) = (0usize, 0usize);
-    let mut leading = true;
-    loop {
-        let mut ca = at(a, ai);
-        let mut cb = at(b, bi);
-        while leading && ca == b'0' && ai + 1 < a.len() && a[ai + 1].is_ascii_digit() {
-            ai += 1;
-            ca = a[ai];
-        }
-        while leading && cb == b'0' && bi + 1 < b.len() && b[bi + 1].is_ascii_digit() {
-            bi += 1;
-            cb = b[bi];
-        }
-        leading = false;
-        while ca.is_ascii_whitespace() {
-            ai += 1;
-            ca = at(a, ai);
-        }
-        while cb.is_ascii_whitespace() {
-            bi += 1;
-            cb = at(b, bi);
-        }
-        if ca.is_ascii_digit() && cb.is_ascii_digit() {
-            let fractional = ca == b'0' || cb == b'0';
-            let result = if fractional {
-                compare_left(a, &mut ai, b, &mut bi)
-            } else {
-                compare_right(a, &mut ai, b, &mut bi)
-            };
-            if result != Ordering::Equal {
-                return result;
-            }
-            match (ai >= a.len(), bi >= b.len()) {
-                (true, true) => return Ordering::Equal,
-                (true, false) => return Ordering::Less,
-                (false, true) => return Ordering::Greater,
-                _ => {
-                    ca = a[ai];
-                    cb = b[bi];
-                }
-            }
-        }
-        match ca.cmp(&cb) {
-            Ordering::Equal => {}
-            other => return other,
-        }
-        ai += 1;
-        bi += 1;
-        match (ai >= a.len(), bi >= b.len()) {
-            (true, true) => return Ordering::Equal,
-            (true, false) => return Ordering::Less,
-            (false, true) => return Ordering::Greater,
-            _ => {}
-        }
-    }
-}
-
-fn is_digit_at(s: &[u8], i: usize) -> bool {
-    s.get(i).is_some_and(u8::is_ascii_digit)
-}
-
-/// Right-aligned numbers: the longest run wins, else the first difference.
-fn compare_right(a: &[u8], ai: &mut usize, b: &[u8], bi: &mut usize) -> Ordering {
-    let mut bias = Ordering::Equal;
-    loop {
-        let (da, db) = (is_digit_at(a, *ai), is_digit_at(b, *bi));
-        match (da, db) {
-            (false, false) => return bias,
-            (false, true) => return Ordering::Less,
-            (true, false) => return Ordering::Greater,
-            (true, true) => {
-                if bias == Ordering::Equal {
-                    bias = a[*ai].cmp(&b[*bi]);
-                }
-            }
-        }
-        *ai += 1;
-        *bi += 1;
-    }
-}
-
-/// Left-aligned numbers (a run starting with 0): the first difference wins.
-fn compare_left(a: &[u8], ai: &mut usize, b: &[u8], bi: &mut usize) -> Ordering {
-    loop {
-        let (da, db) = (is_digit_at(a, *ai), is_digit_at(b, *bi));
-        match (da, db) {
-            (false, false) => return Ordering::Equal,
-            (false, true) => return Ordering::Less,
-            (true, false) => return Ordering::Greater,
-            (true, true) => match a[*ai].cmp(&b[*bi]) {
-                Ordering::Equal => {}
-                other => return other,
-            },
-        }
-        *ai += 1;
-        *bi += 1;
-    }
 }
 
 #[cfg(test)]
@@ -686,10 +520,9 @@ mod tests {
              oauth_nonce%3Dn0nce%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D\
              1700000000%26oauth_token%3Dat%26oauth_version%3D1.0"
         );
-        let expected_sha1 = base64::engine::general_purpose::STANDARD
-            .encode(SignatureMethod::HmacSha1.mac(b"cs&ts", base.as_bytes()));
+        let expected_sha1 = sign(SignatureMethod::HmacSha1, b"cs&ts", &base);
         assert_eq!(expected_sha1.len(), 28); // 20 bytes: SHA-1, not SHA-256
-        assert!(sha1.contains(&rawurlencode(&expected_sha1)), "{sha1}");
+        assert!(sha1.contains(&percent_encode(&expected_sha1)), "{sha1}");
         let sha256 =
             authorization(&request, &protocol(SignatureMethod::HmacSha256), "cs", "ts").unwrap();
         assert!(sha256.contains("HMAC-SHA256"), "{sha256}");
@@ -723,22 +556,11 @@ mod tests {
     }
 
     #[test]
-    fn strnatcmp_matches_php() {
-        let cmp = |a: &str, b: &str| php_strnatcmp(a.as_bytes(), b.as_bytes());
-        assert_eq!(cmp("img12", "img10"), Ordering::Greater);
-        assert_eq!(cmp("img2", "img10"), Ordering::Less);
-        assert_eq!(cmp("a%5B2%5D", "a%5B10%5D"), Ordering::Less);
-        assert_eq!(cmp("x01", "x1"), Ordering::Less);
-        assert_eq!(cmp("abc", "abc"), Ordering::Equal);
-        assert_eq!(cmp("abc", "abcd"), Ordering::Less);
-        assert_eq!(cmp("Z", "a"), Ordering::Less);
-        assert_eq!(cmp("oauth_token", "oauth_version"), Ordering::Less);
-        assert_eq!(cmp("", "a"), Ordering::Less);
-    }
-
-    #[test]
     fn rawurlencode_is_rfc3986() {
-        assert_eq!(rawurlencode("a b+c~d.e_f-g[0]"), "a%20b%2Bc~d.e_f-g%5B0%5D");
-        assert_eq!(rawurlencode("é"), "%C3%A9");
+        assert_eq!(
+            percent_encode("a b+c~d.e_f-g[0]"),
+            "a%20b%2Bc~d.e_f-g%5B0%5D"
+        );
+        assert_eq!(percent_encode("é"), "%C3%A9");
     }
 }

@@ -1,18 +1,23 @@
 //! Orders: `GET /V1/orders` (search), `GET /V1/orders/{id}`, lookups by increment id, and
 //! streams that page safely.
 
-use std::collections::VecDeque;
-use std::future::Future;
-
 use chrono::{DateTime, Utc};
 use futures_core::Stream;
+use futures_util::TryStreamExt;
+use sync_core::http::ApiRequest;
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::models::Order;
-use crate::paging::{KeysetPager, Page, SearchResult};
+use crate::paging::{
+    KeysetPager, KeysetRule, SearchPage, keyset_pages, offset_items, search_request,
+};
 use crate::search::{Filter, SearchCriteria, SortDirection};
-use crate::search_stream::{SearchPages, offset_stream};
+
+/// The orders search route, scoped to the client's store code.
+const ROUTE: &str = "orders";
+/// The operation name of order searches, in spans and errors.
+const SEARCH: &str = "orders.search";
 
 /// The orders resource. Get it from [`Client::orders`].
 #[derive(Debug, Clone)]
@@ -137,20 +142,56 @@ impl Orders {
     }
 
     /// One page of `GET /V1/orders?searchCriteria…`.
-    pub async fn search(&self, criteria: &SearchCriteria) -> Result<Page<Order>, Error> {
+    pub async fn search(&self, criteria: &SearchCriteria) -> Result<SearchPage<Order>, Error> {
         criteria.validate()?;
-        let url = self.client.rest_url("orders", true);
-        let result: SearchResult<Order> = self
+        let page = self
             .client
-            .fetch_json("orders.search", url, &criteria.to_query_pairs())
+            .api()
+            .send(search_request(SEARCH, ROUTE, criteria))
             .await?;
-        Ok(result.into_page(criteria))
+        Ok(page.asked_with(criteria))
     }
 
-    /// `GET /V1/orders/{entity_id}`.
+    /// `GET /V1/orders/{entity_id}`. A missing order is an [`Error::Api`] with status 404.
+    ///
+    /// ```
+    /// use magento_client::sync_core::http::{ClientError, ErrorKind};
+    /// use magento_client::{Client, Credentials};
+    /// use wiremock::matchers::{method, path};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let magento = MockServer::start().await;
+    /// Mock::given(method("GET"))
+    ///     .and(path("/rest/V1/orders/3"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "entity_id": 3, "increment_id": "000000003", "order_currency_code": "USD",
+    ///         "grand_total": 165, "created_at": "2017-08-21 22:22:19",
+    ///         "updated_at": "2017-08-21 22:22:20"
+    ///     })))
+    ///     .mount(&magento)
+    ///     .await;
+    /// Mock::given(method("GET"))
+    ///     .and(path("/rest/V1/orders/4"))
+    ///     .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+    ///         "message": "The entity that was requested doesn't exist. Verify the entity and try again."
+    ///     })))
+    ///     .mount(&magento)
+    ///     .await;
+    ///
+    /// let client = Client::builder(magento.uri())
+    ///     .credentials(Credentials::integration_bearer("integration-token"))
+    ///     .build()?;
+    /// let order = client.orders().get(3).await?;
+    /// assert_eq!(order.grand_total_money().unwrap().rounded().to_string(), "165.00 USD");
+    /// let missing = client.orders().get(4).await.unwrap_err();
+    /// assert_eq!(missing.kind(), ErrorKind::NotFound);
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, entity_id: u64) -> Result<Order, Error> {
-        let url = self.client.rest_url(&format!("orders/{entity_id}"), true);
-        self.client.fetch_json("orders.get", url, &[]).await
+        let request = ApiRequest::get("orders.get", format!("{ROUTE}/{entity_id}"));
+        self.client.api().send(request).await
     }
 
     /// The order with this customer-facing number (`"000000003"`). Increment ids are unique per
@@ -202,7 +243,7 @@ impl Orders {
     /// The stream ends on an empty page, a short page, `page × pageSize ≥ total_count`, or a page
     /// Magento repeats (see [`paging`](crate::paging)); it cannot loop. `entity_id ASC` is added
     /// as the last sort key so the order is stable. If several pages in a row bring no new order
-    /// the stream fails with [`Error::OffsetPagingStalled`] instead of ending early.
+    /// the stream fails with [`Error::Paging`] instead of ending early.
     ///
     /// **Offset paging can skip rows when the data changes during the scan**: an order deleted,
     /// or moved out of the filter or earlier in the sort, on a page already read shifts the rows
@@ -212,7 +253,13 @@ impl Orders {
         &self,
         criteria: SearchCriteria,
     ) -> impl Stream<Item = Result<Order, Error>> + Send + 'static {
-        offset_stream(self.clone(), criteria, self.client.page_size())
+        offset_items(
+            self.client.api(),
+            SEARCH,
+            ROUTE,
+            criteria,
+            self.client.page_size(),
+        )
     }
 
     /// Every order of `feed`, by keyset paging on `entity_id` (ascending, always page 1).
@@ -220,50 +267,54 @@ impl Orders {
     /// Orders placed while the stream runs are picked up when their id comes; none is yielded
     /// twice. If Magento ignores the `entity_id` filter or sort the stream fails with
     /// [`Error::KeysetViolation`] rather than skip orders.
+    ///
+    /// ```
+    /// use futures_util::TryStreamExt;
+    /// use magento_client::{Client, Credentials, OrderFeed};
+    /// use wiremock::matchers::{method, path, query_param};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let magento = MockServer::start().await;
+    /// let order = |id: u64| serde_json::json!({
+    ///     "entity_id": id, "increment_id": format!("{id:09}"), "store_id": 1,
+    ///     "created_at": "2026-11-20 10:00:00", "updated_at": "2026-11-20 10:00:00"
+    /// });
+    /// // Page 1 of `entity_id > 41`, sorted by entity_id: fewer rows than asked for ends it.
+    /// Mock::given(method("GET"))
+    ///     .and(path("/rest/V1/orders"))
+    ///     .and(query_param("searchCriteria[filter_groups][1][filters][0][value]", "41"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "items": [order(42), order(43)], "total_count": 2
+    ///     })))
+    ///     .mount(&magento)
+    ///     .await;
+    ///
+    /// let client = Client::builder(magento.uri())
+    ///     .credentials(Credentials::integration_bearer("integration-token"))
+    ///     .build()?;
+    /// let feed = OrderFeed::new().store(1).after_entity_id(41);
+    /// let orders: Vec<_> = client.orders().feed(feed).try_collect().await?;
+    /// assert_eq!(orders.iter().map(|o| o.entity_id).collect::<Vec<_>>(), [42, 43]);
+    /// # Ok(()) }
+    /// ```
     pub fn feed(
         &self,
         feed: OrderFeed,
     ) -> impl Stream<Item = Result<Order, Error>> + Send + 'static {
+        self.feed_pages(feed)
+            .map_ok(|page| futures_util::stream::iter(page.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// [`Orders::feed`] page by page: each item a non-empty batch of orders, in `entity_id`
+    /// order (what the [`sync`](crate::sync) sources hand to the engine as batches).
+    pub fn feed_pages(
+        &self,
+        feed: OrderFeed,
+    ) -> impl Stream<Item = Result<Vec<Order>, Error>> + Send + 'static {
         let pager = feed.pager(self.client.page_size());
-        let state = (self.clone(), pager, VecDeque::new());
-        futures_util::stream::try_unfold(state, |(orders, mut pager, mut buffer)| async move {
-            loop {
-                if let Some(order) = buffer.pop_front() {
-                    return Ok(Some((order, (orders, pager, buffer))));
-                }
-                match orders.next_keyset_page(&mut pager).await? {
-                    Some(page) => buffer.extend(page),
-                    None => return Ok(None),
-                }
-            }
-        })
-    }
-
-    /// Fetch the next page of a keyset pager: `None` when it is done. Pages are never empty.
-    pub async fn next_keyset_page(
-        &self,
-        pager: &mut KeysetPager,
-    ) -> Result<Option<Vec<Order>>, Error> {
-        loop {
-            let Some(criteria) = pager.next_criteria() else {
-                return Ok(None);
-            };
-            let page = self.search(&criteria).await?;
-            let items = pager.accept(page, "orders.search")?;
-            if !items.is_empty() {
-                return Ok(Some(items));
-            }
-        }
-    }
-}
-
-impl SearchPages for Orders {
-    type Item = Order;
-
-    fn search_page(
-        &self,
-        criteria: &SearchCriteria,
-    ) -> impl Future<Output = Result<Page<Order>, Error>> + Send {
-        self.search(criteria)
+        keyset_pages(self.client.api(), KeysetRule::new(SEARCH, ROUTE, pager))
     }
 }

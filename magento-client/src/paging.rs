@@ -1,19 +1,20 @@
-//! Paging that cannot loop, and keyset paging for incremental reads.
+//! Magento's two paging rules for the kit's paginator ([`ApiClient::pages`] /
+//! [`ApiClient::items`]), and the checks only Magento needs.
 //!
 //! Magento's offset paging has a trap: asking for a page past the end does not return an empty
 //! page on every version. Up to 2.3 the collection clamps `currentPage` and returns **the last
 //! page again**; some 2.4 code paths return **page 1** again. A client that stops only on an
-//! empty page loops forever. [`OffsetPager`] stops on whichever comes first:
+//! empty page loops forever. [`OffsetRule`] ends the scan on whichever comes first:
 //!
-//! 1. an empty page;
-//! 2. a short page (`items < pageSize`);
-//! 3. `requested page × pageSize ≥ total_count` (computed from the page *we* asked for, never
-//!    from the echoed criteria);
-//! 4. a page whose ids repeat an earlier page exactly while `total_count` is unchanged (the
+//! 1. an empty page ([`PageEnd::Empty`], the kit's guard);
+//! 2. a short page, `items < pageSize` ([`PageEnd::Short`], the rule);
+//! 3. `requested page × pageSize ≥ total_count` ([`PageEnd::TotalReached`], the rule: computed
+//!    from the page *we* asked for, never from the echoed criteria);
+//! 4. a page whose ids repeat an earlier page ([`PageEnd::Repeated`], the kit's guard: the
 //!    clamped replay);
 //! 5. three pages in a row that bring no id not already yielded — this one is **an error**
-//!    ([`Error::OffsetPagingStalled`]), not a normal end: the data moved under the scan and
-//!    rows may not have been read.
+//!    ([`Error::Paging`], the kit's `NoProgress`), not a normal end: the data moved under the
+//!    scan and rows may not have been read.
 //!
 //! Every id is yielded at most once, so rows shifting between pages while orders arrive cause
 //! neither duplicates nor a loop. But offset paging **can skip rows when the data changes during
@@ -23,65 +24,87 @@
 //! that must see every order use [`Orders::feed`](crate::Orders::feed) (keyset paging) or the
 //! [`sync`](crate::sync) sources built on it.
 //!
-//! [`KeysetPager`] is the better tool for incremental sync: it always asks for page 1 of
-//! `entity_id > last seen id` sorted by `entity_id` ascending, so there is no offset to clamp and
-//! no row shift, and it refuses (with [`Error::KeysetViolation`]) to continue if the server
-//! ignores the filter or sort, instead of skipping records. A short keyset page ends the scan only
+//! [`KeysetRule`] (driven by a [`KeysetPager`]) is the better tool for incremental sync: it
+//! always asks for page 1 of `entity_id > last seen id` sorted by `entity_id` ascending, so there
+//! is no offset to clamp and no row shift. Its check is stronger than the kit's guards: every
+//! id must be strictly ascending and above the cursor, or the scan fails with
+//! [`Error::KeysetViolation`] instead of skipping records. A short keyset page ends the scan only
 //! when `total_count` is absent or the page holds all of it: servers and extensions that cap
 //! `pageSize` below the requested size answer short pages long before the end.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
 
-use serde::Deserialize;
+use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt, stream};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+pub use sync_core::http::PageEnd;
+use sync_core::http::{ApiClient, ApiRequest, HttpResponse, PageRead, PageRule, PagingError};
 
 use crate::error::Error;
 use crate::models::EntityId;
 use crate::search::{Filter, SearchCriteria, SortDirection};
+use crate::vendor::MagentoVendor;
 
-/// One page of search results.
-#[derive(Debug, Clone, PartialEq)]
+/// One page of a search: `{"items": [...], "search_criteria": {...}, "total_count": N}`, plus
+/// the page and page size that were asked for.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
 #[non_exhaustive]
-pub struct Page<T> {
-    /// The items.
+pub struct SearchPage<T> {
+    /// The items (`null` or absent: none).
+    #[serde(default = "Vec::new", deserialize_with = "null_as_empty")]
     pub items: Vec<T>,
     /// Magento's unpaged total, when the response had one.
+    #[serde(default)]
     pub total_count: Option<u64>,
     /// The page that was requested (1-based).
+    #[serde(skip)]
     pub current_page: u32,
     /// The page size that was requested.
+    #[serde(skip)]
     pub page_size: u32,
     /// Magento's echo of the criteria, unparsed.
+    #[serde(default)]
     pub search_criteria: Option<Value>,
 }
 
-/// Why paging stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PageEnd {
-    /// The page had no items.
-    Empty,
-    /// The page had fewer items than the page size.
-    Short,
-    /// `page × pageSize` reached `total_count`.
-    TotalReached,
-    /// The server returned a page it had returned before (past-the-end clamping).
-    Repeated,
-    /// Several pages in a row brought nothing new (offset paging: reported as
-    /// [`Error::OffsetPagingStalled`]), or the server broke the keyset contract
-    /// ([`Error::KeysetViolation`]). Never a normal end.
-    NoProgress,
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
-impl<T> Page<T> {
-    /// Whether this page ends a scan by rules 1–3 of the module docs.
+impl<T> SearchPage<T> {
+    /// A page as answered for `criteria` (for tests and custom transports).
+    pub fn new(items: Vec<T>, total_count: Option<u64>, criteria: &SearchCriteria) -> Self {
+        SearchPage {
+            items,
+            total_count,
+            current_page: 0,
+            page_size: 0,
+            search_criteria: None,
+        }
+        .asked_with(criteria)
+    }
+
+    /// Record the page and page size `criteria` asked for.
+    pub(crate) fn asked_with(mut self, criteria: &SearchCriteria) -> Self {
+        self.current_page = criteria.effective_current_page();
+        self.page_size = criteria.effective_page_size();
+        self
+    }
+
+    /// Whether this page ends an offset scan by rules 1–3 of the module docs.
     pub fn is_last(&self) -> bool {
         self.end().is_some()
     }
 
-    /// Which of rules 1–3 ends the scan at this page, if any.
+    /// Which of rules 1–3 ends an offset scan at this page, if any.
     pub fn end(&self) -> Option<PageEnd> {
         if self.items.is_empty() {
             Some(PageEnd::Empty)
@@ -98,188 +121,79 @@ impl<T> Page<T> {
     }
 }
 
-/// The wire shape of a search result: `{"items": [...], "search_criteria": {...}, "total_count": N}`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct SearchResult<T> {
-    #[serde(default = "none")]
-    pub items: Option<Vec<T>>,
-    #[serde(default)]
-    pub total_count: Option<u64>,
-    #[serde(default)]
-    pub search_criteria: Option<Value>,
+/// The search request for `criteria` on `route`.
+pub(crate) fn search_request<T>(
+    operation: &'static str,
+    route: &str,
+    criteria: &SearchCriteria,
+) -> ApiRequest<SearchPage<T>> {
+    ApiRequest::get(operation, route.to_string()).query_pairs(criteria.to_query_pairs())
 }
 
-fn none<T>() -> Option<T> {
-    None
-}
-
-impl<T> SearchResult<T> {
-    pub(crate) fn into_page(self, criteria: &SearchCriteria) -> Page<T> {
-        Page {
-            items: self.items.unwrap_or_default(),
-            total_count: self.total_count,
-            current_page: criteria.effective_current_page(),
-            page_size: criteria.effective_page_size(),
-            search_criteria: self.search_criteria,
-        }
-    }
-}
-
-/// After this many consecutive pages without a new id, offset paging stops.
-const MAX_UNPRODUCTIVE_PAGES: u32 = 3;
-
-/// Offset paging over any search, guarded against every known way Magento makes it loop.
-///
-/// Drive it by hand (`next_criteria` → fetch → `accept`) or use
-/// [`Orders::search_stream`](crate::Orders::search_stream), which does.
-///
-/// ```
-/// use magento_client::paging::{OffsetPager, Page, PageEnd};
-/// use magento_client::{EntityId, SearchCriteria};
-///
-/// struct Row(u64);
-/// impl EntityId for Row { fn entity_id(&self) -> u64 { self.0 } }
-///
-/// // A server that claims 1000 rows but has 4, and answers every page past the end with the
-/// // last page again (Magento ≤ 2.3).
-/// let rows = [1, 2, 3, 4];
-/// let mut pager = OffsetPager::new(SearchCriteria::new().page_size(2));
-/// let mut seen = Vec::new();
-/// while let Some(criteria) = pager.next_criteria() {
-///     let page_no = criteria.effective_current_page().min(2) as usize;
-///     let items = rows[(page_no - 1) * 2..page_no * 2].iter().map(|&i| Row(i)).collect();
-///     let page = Page::new(items, Some(1000), &criteria);
-///     seen.extend(pager.accept(page)?.into_iter().map(|r| r.0));
-/// }
-/// assert_eq!(seen, vec![1, 2, 3, 4]);
-/// assert_eq!(pager.end(), Some(PageEnd::Repeated));
-/// # Ok::<(), magento_client::Error>(())
-/// ```
+/// Offset paging (`currentPage` 1, 2, …) over one search route, for [`ApiClient::pages`]: the
+/// rule says when a page is short or the total is reached; the kit's guards end on an empty or
+/// repeated page, skip ids already yielded, and fail a scan that stops making progress.
 #[derive(Debug, Clone)]
-pub struct OffsetPager {
+pub struct OffsetRule<T> {
+    operation: &'static str,
+    route: String,
     criteria: SearchCriteria,
     next_page: u32,
-    seen: HashSet<u64>,
-    fingerprints: HashMap<u64, Option<u64>>,
-    unproductive: u32,
-    end: Option<PageEnd>,
+    requested: SearchCriteria,
+    item: PhantomData<fn() -> T>,
 }
 
-impl OffsetPager {
-    /// Page through `criteria`, starting at its current page (1 when unset).
-    pub fn new(criteria: SearchCriteria) -> Self {
-        let next_page = criteria.effective_current_page();
-        OffsetPager {
+impl<T> OffsetRule<T> {
+    /// Page through `criteria` on `route` (`orders`, `customers/search`), starting at its
+    /// current page (1 when unset). Its page size and sort are used as they are.
+    pub fn new(
+        operation: &'static str,
+        route: impl Into<String>,
+        criteria: SearchCriteria,
+    ) -> Self {
+        OffsetRule {
+            operation,
+            route: route.into(),
+            next_page: criteria.effective_current_page(),
+            requested: criteria.clone(),
             criteria,
-            next_page,
-            seen: HashSet::new(),
-            fingerprints: HashMap::new(),
-            unproductive: 0,
-            end: None,
+            item: PhantomData,
         }
     }
+}
 
-    /// The criteria for the next request, or `None` when paging is over.
-    pub fn next_criteria(&self) -> Option<SearchCriteria> {
-        if self.end.is_some() {
-            return None;
-        }
-        Some(self.criteria.clone().current_page(self.next_page))
-    }
+impl<T> PageRule for OffsetRule<T>
+where
+    T: DeserializeOwned + EntityId + Send + 'static,
+{
+    type Body = SearchPage<T>;
+    type Item = T;
 
-    /// Take the page answered for the last [`OffsetPager::next_criteria`]; returns the items not
-    /// yielded before, in page order.
-    ///
-    /// Fails with [`Error::OffsetPagingStalled`] when several pages in a row brought no new id:
-    /// the rows moved under the scan (or the server pages erratically), so ending quietly would
-    /// look like a finished scan that may have missed rows. Start again, or use keyset paging.
-    pub fn accept<T: EntityId>(&mut self, page: Page<T>) -> Result<Vec<T>, Error> {
-        let page_size = self.criteria.effective_page_size();
-        if page.items.is_empty() {
-            self.end = Some(PageEnd::Empty);
-            return Ok(Vec::new());
-        }
-        let ids: Vec<u64> = page.items.iter().map(EntityId::entity_id).collect();
-        let fingerprint = fingerprint(&ids);
-        if self.fingerprints.get(&fingerprint) == Some(&page.total_count) {
-            tracing::debug!(
-                page = self.next_page,
-                first_id = ids[0],
-                "page repeats an earlier page: stopping (Magento clamps currentPage past the end)"
-            );
-            self.end = Some(PageEnd::Repeated);
-            return Ok(Vec::new());
-        }
-        self.fingerprints.insert(fingerprint, page.total_count);
-
-        let count = page.items.len();
-        let fresh: Vec<T> = page
-            .items
-            .into_iter()
-            .filter(|item| self.seen.insert(item.entity_id()))
-            .collect();
-        if fresh.is_empty() {
-            self.unproductive += 1;
-            if self.unproductive >= MAX_UNPRODUCTIVE_PAGES {
-                tracing::warn!(
-                    page = self.next_page,
-                    "{MAX_UNPRODUCTIVE_PAGES} pages in a row brought nothing new: failing the scan"
-                );
-                self.end = Some(PageEnd::NoProgress);
-                return Err(Error::OffsetPagingStalled {
-                    page: self.next_page,
-                    pages: MAX_UNPRODUCTIVE_PAGES,
-                    yielded: self.seen.len(),
-                });
-            }
-        } else {
-            self.unproductive = 0;
-        }
-        if self.end.is_none() {
-            if count < page_size as usize {
-                self.end = Some(PageEnd::Short);
-            } else if page
-                .total_count
-                .is_some_and(|total| u64::from(self.next_page) * u64::from(page_size) >= total)
-            {
-                self.end = Some(PageEnd::TotalReached);
-            }
-        }
+    fn next_request(&mut self) -> ApiRequest<SearchPage<T>> {
+        self.requested = self.criteria.clone().current_page(self.next_page);
         self.next_page = self.next_page.saturating_add(1);
-        Ok(fresh)
+        search_request(self.operation, &self.route, &self.requested)
     }
 
-    /// Why paging stopped, once it has.
-    pub fn end(&self) -> Option<PageEnd> {
-        self.end
-    }
-
-    /// How many distinct ids were yielded.
-    pub fn yielded(&self) -> usize {
-        self.seen.len()
-    }
-}
-
-fn fingerprint(ids: &[u64]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    ids.hash(&mut hasher);
-    hasher.finish()
-}
-
-impl<T> Page<T> {
-    /// A page as answered for `criteria` (for tests and custom transports).
-    pub fn new(items: Vec<T>, total_count: Option<u64>, criteria: &SearchCriteria) -> Page<T> {
-        Page {
-            items,
-            total_count,
-            current_page: criteria.effective_current_page(),
-            page_size: criteria.effective_page_size(),
-            search_criteria: None,
+    fn read_page(&mut self, body: SearchPage<T>, _: &HttpResponse) -> PageRead<T> {
+        let page = body.asked_with(&self.requested);
+        let end = page.end();
+        PageRead {
+            end,
+            ..PageRead::more(page.items)
         }
+        .with_total(page.total_count)
+    }
+
+    fn item_key(&self, item: &T) -> Option<String> {
+        Some(item.entity_id().to_string())
     }
 }
 
 /// Keyset paging: `field > last id`, sorted by `field` ascending, always page 1.
+///
+/// The state of a [`KeysetRule`]; drive it by hand over another transport with
+/// [`next_criteria`](Self::next_criteria) and [`accept`](Self::accept).
 ///
 /// ```
 /// use magento_client::paging::KeysetPager;
@@ -334,6 +248,11 @@ impl KeysetPager {
         self.end
     }
 
+    /// The filters the pager pages through (without its keyset filter).
+    pub fn base_criteria(&self) -> &SearchCriteria {
+        &self.base
+    }
+
     /// The criteria for the next request, or `None` when paging is over.
     pub fn next_criteria(&self) -> Option<SearchCriteria> {
         if self.end.is_some() {
@@ -361,7 +280,11 @@ impl KeysetPager {
     /// keyset request is page 1 of `entity_id > cursor`, so its `total_count` counts the rows
     /// from the cursor on, and a short page below it means the server capped `pageSize` (a
     /// proxy, an extension, input limits) — the next keyset page is fetched instead.
-    pub fn accept<T: EntityId>(&mut self, page: Page<T>, operation: &str) -> Result<Vec<T>, Error> {
+    pub fn accept<T: EntityId>(
+        &mut self,
+        page: SearchPage<T>,
+        operation: &str,
+    ) -> Result<Vec<T>, Error> {
         if page.items.is_empty() {
             self.end = Some(PageEnd::Empty);
             return Ok(Vec::new());
@@ -399,11 +322,133 @@ impl KeysetPager {
     }
 }
 
+/// Keyset paging over one search route, for [`ApiClient::pages`], driven by a
+/// [`KeysetPager`]. A broken keyset contract fails the scan
+/// ([`PageRead::refused`]); use the rule through [`keyset_pages`], which reports it as
+/// [`Error::KeysetViolation`] with the cursor and ids.
+///
+/// It gives the kit no item keys and no total: the pager's strictly-ascending check is
+/// stronger than the repeat and progress guards, and a keyset page's `total_count` counts the
+/// rows after *its* cursor, not the whole scan's.
+#[derive(Debug)]
+pub struct KeysetRule<T> {
+    operation: &'static str,
+    route: String,
+    pager: KeysetPager,
+    violation: Arc<Mutex<Option<Error>>>,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> KeysetRule<T> {
+    /// Page `route` by keyset with `pager`.
+    pub fn new(operation: &'static str, route: impl Into<String>, pager: KeysetPager) -> Self {
+        KeysetRule {
+            operation,
+            route: route.into(),
+            pager,
+            violation: Arc::default(),
+            item: PhantomData,
+        }
+    }
+}
+
+impl<T> PageRule for KeysetRule<T>
+where
+    T: DeserializeOwned + EntityId + Send + 'static,
+{
+    type Body = SearchPage<T>;
+    type Item = T;
+
+    fn next_request(&mut self) -> ApiRequest<SearchPage<T>> {
+        // The kit asks only while the last page did not end the scan, so there is a next one.
+        let criteria = self
+            .pager
+            .next_criteria()
+            .unwrap_or_else(|| self.pager.base.clone());
+        search_request(self.operation, &self.route, &criteria)
+    }
+
+    fn read_page(&mut self, body: SearchPage<T>, _: &HttpResponse) -> PageRead<T> {
+        match self.pager.accept(body, self.operation) {
+            // No total: a keyset page's total_count counts the rows after its own cursor.
+            Ok(items) => PageRead {
+                end: self.pager.end(),
+                ..PageRead::more(items)
+            },
+            Err(violation) => {
+                // The kit fails the scan; `keyset_pages` reports the violation with its ids
+                // (the kit's PagingError carries a message only).
+                let refused = PagingError::refused(violation.to_string());
+                *self.violation.lock().unwrap_or_else(|e| e.into_inner()) = Some(violation);
+                PageRead::refused(refused)
+            }
+        }
+    }
+}
+
+/// The pages of a keyset scan, each a non-empty batch of items; a broken keyset contract ends
+/// the stream with [`Error::KeysetViolation`].
+pub fn keyset_pages<T>(
+    api: &ApiClient<MagentoVendor>,
+    rule: KeysetRule<T>,
+) -> impl Stream<Item = Result<Vec<T>, Error>> + Send + 'static
+where
+    T: DeserializeOwned + EntityId + Send + 'static,
+{
+    let violation = rule.violation.clone();
+    match rule.pager.base.validate() {
+        Ok(()) => api
+            .pages(rule)
+            .map_ok(|page| page.items)
+            .try_filter(|items| std::future::ready(!items.is_empty()))
+            .map_err(move |e| {
+                let kept = violation.lock().unwrap_or_else(|p| p.into_inner()).take();
+                kept.unwrap_or(e)
+            })
+            .left_stream(),
+        Err(e) => stream::once(std::future::ready(Err(e))).right_stream(),
+    }
+}
+
+/// Every record of an offset scan over `route` with `criteria`, each at most once.
+///
+/// `entity_id ASC` is added as the last sort key (a stable order is what makes offset paging
+/// safe), and `default_page_size` when `criteria` has none.
+pub(crate) fn offset_items<T>(
+    api: &ApiClient<MagentoVendor>,
+    operation: &'static str,
+    route: &str,
+    criteria: SearchCriteria,
+    default_page_size: u32,
+) -> impl Stream<Item = Result<T, Error>> + Send + 'static
+where
+    T: DeserializeOwned + EntityId + Send + 'static,
+{
+    let criteria = if criteria.sorts_on("entity_id") {
+        criteria
+    } else {
+        criteria.sort("entity_id", SortDirection::Asc)
+    };
+    let criteria = if criteria.has_page_size() {
+        criteria
+    } else {
+        criteria.page_size(default_page_size)
+    };
+    match criteria.validate() {
+        Ok(()) => api
+            .items(OffsetRule::new(operation, route, criteria))
+            .left_stream(),
+        Err(e) => stream::once(std::future::ready(Err(e))).right_stream(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sync_core::http::reqwest::StatusCode;
+    use sync_core::http::reqwest::header::HeaderMap;
 
-    #[derive(Debug, PartialEq)]
+    #[derive(Debug, PartialEq, Deserialize)]
     struct Row(u64);
     impl EntityId for Row {
         fn entity_id(&self) -> u64 {
@@ -411,62 +456,61 @@ mod tests {
         }
     }
 
-    fn page(ids: &[u64], total: Option<u64>, criteria: &SearchCriteria) -> Page<Row> {
-        Page::new(ids.iter().map(|&i| Row(i)).collect(), total, criteria)
+    fn page(ids: &[u64], total: Option<u64>, criteria: &SearchCriteria) -> SearchPage<Row> {
+        SearchPage::new(ids.iter().map(|&i| Row(i)).collect(), total, criteria)
+    }
+
+    fn response() -> HttpResponse {
+        HttpResponse::new(StatusCode::OK, HeaderMap::new(), "")
+    }
+
+    /// What the rule says about the page answered to its next request.
+    fn offset_read(rule: &mut OffsetRule<Row>, ids: &[u64], total: Option<u64>) -> PageRead<Row> {
+        rule.next_request();
+        let body = page(ids, total, &rule.requested);
+        rule.read_page(body, &response())
     }
 
     #[test]
     fn offset_stops_on_total_short_and_empty() {
-        let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
-        let c = p.next_criteria().unwrap();
-        assert_eq!(p.accept(page(&[1, 2], Some(4), &c)).unwrap().len(), 2);
-        let c = p.next_criteria().unwrap();
-        assert_eq!(c.effective_current_page(), 2);
-        assert_eq!(p.accept(page(&[3, 4], Some(4), &c)).unwrap().len(), 2);
-        assert_eq!(p.end(), Some(PageEnd::TotalReached));
-        assert!(p.next_criteria().is_none());
+        let mut rule = OffsetRule::new("t", "orders", SearchCriteria::new().page_size(2));
+        let read = offset_read(&mut rule, &[1, 2], Some(4));
+        assert_eq!((read.items.len(), read.end), (2, None));
+        let read = offset_read(&mut rule, &[3, 4], Some(4));
+        assert_eq!(rule.requested.effective_current_page(), 2);
+        assert_eq!(
+            (read.items.len(), read.end),
+            (2, Some(PageEnd::TotalReached))
+        );
 
-        let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
-        let c = p.next_criteria().unwrap();
-        p.accept(page(&[1], None, &c)).unwrap();
-        assert_eq!(p.end(), Some(PageEnd::Short));
+        let mut rule = OffsetRule::new("t", "orders", SearchCriteria::new().page_size(2));
+        assert_eq!(offset_read(&mut rule, &[1], None).end, Some(PageEnd::Short));
 
-        let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
-        let c = p.next_criteria().unwrap();
-        p.accept(page(&[], Some(10), &c)).unwrap();
-        assert_eq!(p.end(), Some(PageEnd::Empty));
+        let mut rule = OffsetRule::new("t", "orders", SearchCriteria::new().page_size(2));
+        assert_eq!(
+            offset_read(&mut rule, &[], Some(10)).end,
+            Some(PageEnd::Empty)
+        );
     }
 
     #[test]
-    fn offset_page_one_replayed_past_the_end() {
-        // Magento 2.4 outside REST: page 1 again past the end, total inflated.
-        let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
-        let mut got = Vec::new();
-        let pages: [&[u64]; 3] = [&[1, 2], &[3, 4], &[1, 2]];
-        for ids in pages {
-            let c = p.next_criteria().unwrap();
-            got.extend(
-                p.accept(page(ids, Some(99), &c))
-                    .unwrap()
-                    .into_iter()
-                    .map(|r| r.0),
-            );
-        }
-        assert_eq!(got, vec![1, 2, 3, 4]);
-        assert_eq!(p.end(), Some(PageEnd::Repeated));
-    }
-
-    #[test]
-    fn offset_shift_with_growing_total_is_not_a_repeat() {
-        // DESC sort while 2 new orders arrive: page 2 shows page 1's rows again, total grew.
-        let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
-        let c = p.next_criteria().unwrap();
-        assert_eq!(p.accept(page(&[10, 9], Some(10), &c)).unwrap().len(), 2);
-        let c = p.next_criteria().unwrap();
-        assert!(p.accept(page(&[10, 9], Some(12), &c)).unwrap().is_empty());
-        assert_eq!(p.end(), None);
-        let c = p.next_criteria().unwrap();
-        assert_eq!(p.accept(page(&[8, 7], Some(12), &c)).unwrap().len(), 2);
+    fn offset_requests_carry_the_page_asked_for() {
+        let mut rule = OffsetRule::<Row>::new(
+            "t",
+            "orders",
+            SearchCriteria::new().page_size(2).current_page(3),
+        );
+        let first = rule.next_request();
+        let second = rule.next_request();
+        let page = |r: &ApiRequest<SearchPage<Row>>| {
+            r.query_list()
+                .iter()
+                .find(|(k, _)| k == "searchCriteria[currentPage]")
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(page(&first).as_deref(), Some("3"));
+        assert_eq!(page(&second).as_deref(), Some("4"));
+        assert_eq!(rule.item_key(&Row(7)).as_deref(), Some("7"));
     }
 
     #[test]
@@ -492,6 +536,37 @@ mod tests {
     }
 
     #[test]
+    fn keyset_rule_ends_the_page_and_keeps_the_violation() {
+        let mut rule = KeysetRule::<Row>::new(
+            "t",
+            "orders",
+            KeysetPager::new(SearchCriteria::new(), 3).after(Some(5)),
+        );
+        rule.next_request();
+        let c = rule.pager.next_criteria().unwrap();
+        let read = rule.read_page(page(&[4, 6, 7], Some(3), &c), &response());
+        assert!(read.items.is_empty());
+        let refused = read.refused.expect("the scan fails");
+        assert!(refused.message.contains("entity_id gt"), "{refused}");
+        let kept = rule.violation.lock().unwrap().take();
+        assert!(matches!(
+            kept,
+            Some(Error::KeysetViolation { after: Some(5), .. })
+        ));
+    }
+
+    #[test]
+    fn keyset_rule_gives_the_kit_no_total() {
+        let mut rule =
+            KeysetRule::<Row>::new("t", "orders", KeysetPager::new(SearchCriteria::new(), 2));
+        rule.next_request();
+        let c = rule.pager.next_criteria().unwrap();
+        let read = rule.read_page(page(&[1, 2], Some(9), &c), &response());
+        assert_eq!((read.items.len(), read.end), (2, None));
+        assert!(read.total.is_none(), "a keyset total is not the scan's");
+    }
+
+    #[test]
     fn keyset_short_page_below_the_total_continues() {
         // Asked for 5, the server capped at 2, and says 5 rows follow the cursor.
         let mut k = KeysetPager::new(SearchCriteria::new(), 5);
@@ -508,34 +583,11 @@ mod tests {
     }
 
     #[test]
-    fn offset_pages_bringing_nothing_new_fail_the_scan() {
-        // Rows keep shifting so that every page shows rows already read, with a growing total:
-        // not a repeat, and no progress. Ending with Ok would look like a finished scan.
-        let mut p = OffsetPager::new(SearchCriteria::new().page_size(2));
-        let c = p.next_criteria().unwrap();
-        p.accept(page(&[1, 2], Some(100), &c)).unwrap();
-        let mut result = Ok(Vec::new());
-        for total in 101..=103 {
-            let c = p.next_criteria().unwrap();
-            result = p.accept(page(&[2, 1], Some(total), &c));
-            if result.is_err() {
-                break;
-            }
-        }
-        let err = result.unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::OffsetPagingStalled {
-                    pages: 3,
-                    yielded: 2,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        assert!(err.to_string().contains("Orders::feed"), "{err}");
-        assert_eq!(p.end(), Some(PageEnd::NoProgress));
-        assert!(p.next_criteria().is_none());
+    fn null_items_read_as_none() {
+        let page: SearchPage<Row> =
+            serde_json::from_str(r#"{"items": null, "total_count": 0}"#).unwrap();
+        assert!(page.items.is_empty());
+        let page: SearchPage<Row> = serde_json::from_str(r#"{"total_count": 0}"#).unwrap();
+        assert!(page.items.is_empty());
     }
 }

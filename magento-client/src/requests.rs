@@ -1,14 +1,17 @@
-//! Requests to routes this crate does not wrap, with the client's authentication (OAuth 1.0a
+//! Requests to routes this crate does not wrap (JSON in and out; for anything else build an
+//! [`ApiRequest`] and send it with [`Client::api`]), with the client's authentication (OAuth 1.0a
 //! signed over the path and query exactly as Magento verifies it, the integration Bearer token,
 //! or the admin token), retries, rate limit and redaction.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sync_core::http::ApiRequest;
 use sync_core::http::reqwest::Method;
+use sync_core::oauth1::percent_encode;
 
-use crate::client::{ApiCall, Client};
+use crate::client::Client;
 use crate::error::Error;
-use crate::oauth1::{checked_method, rawurlencode};
+use crate::oauth1::checked_method;
 
 /// One path segment, percent-encoded for a REST path (`"AB/12 x"` → `"AB%2F12%20x"`): use it
 /// for SKUs and other keys inside [`Client::get_json`] / [`Client::send_json`] paths.
@@ -17,7 +20,7 @@ use crate::oauth1::{checked_method, rawurlencode};
 /// assert_eq!(magento_client::path_segment("MH01/XS-Black"), "MH01%2FXS-Black");
 /// ```
 pub fn path_segment(value: &str) -> String {
-    rawurlencode(value)
+    percent_encode(value)
 }
 
 impl Client {
@@ -55,31 +58,18 @@ impl Client {
     ) -> Result<T, Error> {
         let method = checked_method(method)?;
         let path = relative_path(path)?;
-        let mut url = self.rest_url(path, true);
-        if !query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in query {
-                pairs.append_pair(name, value);
-            }
+        let mut request = ApiRequest::<T>::new("custom", method.clone(), path.to_string())
+            .query_pairs(query.iter().map(|(name, value)| (name.to_string(), *value)))
+            // POST may have been applied before a lost answer; the other methods repeat safely.
+            .idempotent(method != Method::POST);
+        if let Some(body) = body {
+            let encoded = |e: serde_json::Error| {
+                Error::config("body", format!("the request body cannot be encoded: {e}"))
+            };
+            let value = serde_json::to_value(body).map_err(encoded)?;
+            request = request.json(&value).map_err(encoded)?;
         }
-        let body = body
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|e| Error::Config(format!("the request body cannot be encoded: {e}")))?;
-        const OPERATION: &str = "custom";
-        let response = self
-            .call(ApiCall {
-                operation: OPERATION,
-                idempotent: method != Method::POST,
-                method,
-                url,
-                body,
-                form: false,
-            })
-            .await?;
-        response
-            .json()
-            .map_err(|e| Error::decode(OPERATION, e, &response))
+        self.api().send(request).await
     }
 }
 
@@ -88,17 +78,17 @@ fn relative_path(path: &str) -> Result<&str, Error> {
     let trimmed = path.trim().trim_start_matches('/');
     let trimmed = trimmed.strip_prefix("V1/").unwrap_or(trimmed);
     if trimmed.contains(['?', '#']) {
-        return Err(Error::Config(
+        return Err(Error::config(
+            "path",
             "put query parameters in the `query` argument, not in the path: Magento signs and \
-             reads them as parameters"
-                .into(),
+             reads them as parameters",
         ));
     }
     if trimmed.is_empty() || trimmed.split('/').any(|s| s == ".." || s == ".") {
-        return Err(Error::Config(
+        return Err(Error::config(
+            "path",
             "the path must name a route under V1/ (e.g. \"customers/5\"), without . or .. \
-             segments"
-                .into(),
+             segments",
         ));
     }
     Ok(trimmed)

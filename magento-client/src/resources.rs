@@ -11,19 +11,18 @@
 //! | [`Creditmemo`] | `GET /V1/creditmemo/{id}` | `GET /V1/creditmemos` | `Magento_Sales::sales_creditmemo` |
 
 use std::fmt;
-use std::future::Future;
 use std::marker::PhantomData;
 
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
+use sync_core::http::ApiRequest;
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::models::{Creditmemo, Customer, EntityId, Invoice, Product, Shipment};
-use crate::paging::{Page, SearchResult};
+use crate::paging::{SearchPage, offset_items, search_request};
 use crate::requests::path_segment;
 use crate::search::SearchCriteria;
-use crate::search_stream::{SearchPages, offset_stream};
 
 /// A resource type this crate reads: its routes and the id field its search sorts on.
 pub trait ResourceModel: DeserializeOwned + EntityId + Send + 'static {
@@ -91,48 +90,76 @@ impl<T: ResourceModel> Resource<T> {
     }
 
     async fn get_by_key(&self, key: &str) -> Result<T, Error> {
-        let url = self
-            .client
-            .rest_url(&T::GET_ROUTE.replace("{}", &path_segment(key)), true);
-        self.client.fetch_json(T::NAME, url, &[]).await
+        let path = T::GET_ROUTE.replace("{}", &path_segment(key));
+        self.client.api().send(ApiRequest::get(T::NAME, path)).await
     }
 
     /// One page of the search route with `criteria` (page size always sent).
-    pub async fn search(&self, criteria: &SearchCriteria) -> Result<Page<T>, Error> {
+    pub async fn search(&self, criteria: &SearchCriteria) -> Result<SearchPage<T>, Error> {
         let criteria = if criteria.has_page_size() {
             criteria.clone()
         } else {
             criteria.clone().page_size(self.client.page_size())
         };
         criteria.validate()?;
-        let url = self.client.rest_url(T::SEARCH_ROUTE, true);
-        let result: SearchResult<T> = self
+        let page = self
             .client
-            .fetch_json(T::NAME, url, &criteria.to_query_pairs())
+            .api()
+            .send(search_request(T::NAME, T::SEARCH_ROUTE, &criteria))
             .await?;
-        Ok(result.into_page(&criteria))
+        Ok(page.asked_with(&criteria))
     }
 
     /// Every record matching `criteria`, page by page, each at most once; `entity_id ASC` is
     /// added as the last sort key. Same end rules and caveats as
     /// [`Orders::search_stream`](crate::Orders::search_stream): it cannot loop, and fails with
-    /// [`Error::OffsetPagingStalled`] rather than end early when rows move under it.
+    /// [`Error::Paging`] rather than end early when rows move under it.
+    ///
+    /// ```
+    /// use futures_util::TryStreamExt;
+    /// use magento_client::{Client, Credentials, Filter, SearchCriteria};
+    /// use wiremock::matchers::{method, path, query_param};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let magento = MockServer::start().await;
+    /// let customer = |id: u64| serde_json::json!({
+    ///     "id": id, "email": format!("c{id}@example.com"), "firstname": "Jane", "lastname": "Doe",
+    ///     "website_id": 1, "store_id": 1
+    /// });
+    /// // Two pages of two; the second is short, so the scan ends without a third request.
+    /// for (page, ids) in [("1", vec![1, 2]), ("2", vec![3])] {
+    ///     Mock::given(method("GET"))
+    ///         .and(path("/rest/V1/customers/search"))
+    ///         .and(query_param("searchCriteria[currentPage]", page))
+    ///         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///             "items": ids.into_iter().map(customer).collect::<Vec<_>>(), "total_count": 3
+    ///         })))
+    ///         .expect(1)
+    ///         .mount(&magento)
+    ///         .await;
+    /// }
+    ///
+    /// let client = Client::builder(magento.uri())
+    ///     .credentials(Credentials::integration_bearer("integration-token"))
+    ///     .build()?;
+    /// let criteria = SearchCriteria::new().filter(Filter::eq("website_id", 1)).page_size(2);
+    /// let customers: Vec<_> = client.customers().search_stream(criteria).try_collect().await?;
+    /// assert_eq!(customers.len(), 3);
+    /// # Ok(()) }
+    /// ```
     pub fn search_stream(
         &self,
         criteria: SearchCriteria,
     ) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
-        offset_stream(self.clone(), criteria, self.client.page_size())
-    }
-}
-
-impl<T: ResourceModel> SearchPages for Resource<T> {
-    type Item = T;
-
-    fn search_page(
-        &self,
-        criteria: &SearchCriteria,
-    ) -> impl Future<Output = Result<Page<T>, Error>> + Send {
-        self.search(criteria)
+        offset_items(
+            self.client.api(),
+            T::NAME,
+            T::SEARCH_ROUTE,
+            criteria,
+            self.client.page_size(),
+        )
     }
 }
 

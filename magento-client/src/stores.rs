@@ -1,10 +1,12 @@
 //! Stores: `GET /V1/store/storeViews`, `/storeGroups`, `/websites`, `/storeConfigs`, and
 //! matching a shop domain to its store view.
 //!
-//! All four routes need the ACL resource `Magento_Backend::store` (Stores > Settings > All
+//! These routes are sent unscoped (`/rest/V1/store/…`), whatever the client's store code.
+//! All four need the ACL resource `Magento_Backend::store` (Stores > Settings > All
 //! Stores) on the integration or admin role.
 
 use serde::Deserialize;
+use sync_core::http::ApiRequest;
 
 use crate::client::Client;
 use crate::error::Error;
@@ -36,32 +38,32 @@ impl Stores {
 
     /// Every store view, the `admin` pseudo-store (id 0) included.
     pub async fn store_views(&self) -> Result<Vec<StoreView>, Error> {
-        let url = self.client.rest_url("store/storeViews", false);
-        self.client.fetch_json("store.views", url, &[]).await
+        let request = ApiRequest::get("store.views", "V1/store/storeViews");
+        self.client.api().send(request).await
     }
 
     /// Every store group.
     pub async fn store_groups(&self) -> Result<Vec<StoreGroup>, Error> {
-        let url = self.client.rest_url("store/storeGroups", false);
-        self.client.fetch_json("store.groups", url, &[]).await
+        let request = ApiRequest::get("store.groups", "V1/store/storeGroups");
+        self.client.api().send(request).await
     }
 
     /// Every website.
     pub async fn websites(&self) -> Result<Vec<Website>, Error> {
-        let url = self.client.rest_url("store/websites", false);
-        self.client.fetch_json("store.websites", url, &[]).await
+        let request = ApiRequest::get("store.websites", "V1/store/websites");
+        self.client.api().send(request).await
     }
 
     /// Store configs (URLs, locale, currencies, timezone) of the given store codes, or of every
     /// store view when `codes` is empty.
     pub async fn store_configs(&self, codes: &[&str]) -> Result<Vec<StoreConfig>, Error> {
-        let url = self.client.rest_url("store/storeConfigs", false);
-        let query: Vec<(String, String)> = codes
+        let query = codes
             .iter()
             .enumerate()
-            .map(|(i, code)| (format!("storeCodes[{i}]"), (*code).to_string()))
-            .collect();
-        let body: StoreConfigsBody = self.client.fetch_json("store.configs", url, &query).await?;
+            .map(|(i, code)| (format!("storeCodes[{i}]"), *code));
+        let request = ApiRequest::<StoreConfigsBody>::get("store.configs", "V1/store/storeConfigs")
+            .query_pairs(query);
+        let body = self.client.api().send(request).await?;
         Ok(match body {
             StoreConfigsBody::List(list) => list,
             StoreConfigsBody::Wrapped { store_configs } => store_configs,
@@ -70,6 +72,34 @@ impl Stores {
 
     /// The store view serving `domain` (`shop.example`, `https://www.shop.example/de/`): see
     /// [`match_store`] for the rules. Filter orders with its `id` as `store_id`.
+    ///
+    /// ```
+    /// use magento_client::{Client, Credentials};
+    /// use wiremock::matchers::{method, path};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let magento = MockServer::start().await;
+    /// Mock::given(method("GET"))
+    ///     .and(path("/rest/V1/store/storeConfigs"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+    ///         {"id": 1, "code": "default", "website_id": 1,
+    ///          "base_url": "http://shop.example/", "secure_base_url": "https://shop.example/"},
+    ///         {"id": 2, "code": "de", "website_id": 1,
+    ///          "base_url": "http://shop.example/de/", "secure_base_url": "https://shop.example/de/"}
+    ///     ])))
+    ///     .mount(&magento)
+    ///     .await;
+    ///
+    /// let client = Client::builder(magento.uri())
+    ///     .credentials(Credentials::integration_bearer("integration-token"))
+    ///     .store_code("de") // store routes are unscoped whatever the code
+    ///     .build()?;
+    /// let store = client.stores().find_by_domain("https://www.shop.example/de/checkout").await?;
+    /// assert_eq!((store.id, store.code.as_str()), (2, "de"));
+    /// # Ok(()) }
+    /// ```
     pub async fn find_by_domain(&self, domain: &str) -> Result<StoreConfig, Error> {
         let configs = self.store_configs(&[]).await?;
         Ok(match_store(&configs, domain)?.clone())

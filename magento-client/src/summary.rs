@@ -26,7 +26,8 @@
 //! ```
 
 use rust_decimal::Decimal;
-use sync_core::summary::{Amount, CustomerSummary, OrderSummary};
+use sync_core::money::Money;
+use sync_core::summary::{CustomerSummary, OrderSummary};
 
 use crate::customer::{SkippedOrder, UNKNOWN_CUSTOMER, customer_from_order};
 use crate::models::{Customer, Order};
@@ -54,7 +55,7 @@ impl From<&Order> for OrderSummary {
                 .or_else(|| non_blank(order.customer_firstname.as_deref())),
             last_name: non_blank(billing.and_then(|b| b.lastname.as_deref()))
                 .or_else(|| non_blank(order.customer_lastname.as_deref())),
-            total: Amount::new(
+            total: Money::new(
                 order.grand_total.unwrap_or(Decimal::ZERO),
                 order.currency().unwrap_or_default().trim(),
             ),
@@ -106,7 +107,7 @@ pub fn customer_summary_from_order(order: &Order) -> Result<CustomerSummary, Ski
         customer.first_name
     };
     let total_spent = match (order.grand_total, order.currency()) {
-        (Some(total), Some(currency)) => Some(Amount::new(total, currency.trim())),
+        (Some(total), Some(currency)) => Some(Money::new(total, currency.trim())),
         _ => None,
     };
     Ok(CustomerSummary {

@@ -22,6 +22,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use sync_core::{
     Ack, PermanentKind, Redactor, Sink, SinkRecord, Source, SourceOrder, SourceRecord, StageError,
@@ -30,9 +32,9 @@ use sync_core::{
 
 use crate::client::Client;
 use crate::customer::{OrderCustomer, SkippedOrder, customer_from_order};
+use crate::error::Error;
 use crate::models::Order;
 use crate::orders::OrderFeed;
-use crate::paging::KeysetPager;
 use crate::search::Filter;
 
 /// The stream name of [`OrderSource`].
@@ -81,11 +83,11 @@ fn record(order: Order) -> SourceRecord<Order, u64> {
 /// Change it with [`OrderSource::settle`].
 ///
 /// ```
-/// use magento_client::{Auth, Client, sync::OrderSource};
+/// use magento_client::{Client, Credentials, sync::OrderSource};
 /// use sync_core::{Source, SourceOrder};
 ///
 /// let client = Client::builder("https://shop.example")
-///     .auth(Auth::integration_bearer("token"))
+///     .credentials(Credentials::integration_bearer("token"))
 ///     .build()?;
 /// let source = OrderSource::new(client).store(1).page_size(50);
 /// assert_eq!(source.order(), SourceOrder::Sorted);
@@ -93,12 +95,39 @@ fn record(order: Order) -> SourceRecord<Order, u64> {
 ///            "magento-to-crm/magento.orders/shop.example/store:1");
 /// # Ok::<(), magento_client::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct OrderSource {
     client: Client,
     feed: OrderFeed,
     settle: Duration,
-    pager: Option<KeysetPager>,
+    pages: Option<OrderPages>,
+}
+
+/// One run's keyset pages (the kit's paginator), each a non-empty batch.
+type OrderPages = BoxStream<'static, Result<Vec<Order>, Error>>;
+
+/// The next batch of a run, or `None` when it is over.
+async fn next_page(
+    pages: Option<&mut OrderPages>,
+    source: &str,
+) -> Result<Option<Vec<Order>>, StageError> {
+    let pages = pages
+        .ok_or_else(|| StageError::config(format!("{source}::next_batch called before start")))?;
+    pages
+        .next()
+        .await
+        .transpose()
+        .map_err(StageError::from_classified)
+}
+
+impl std::fmt::Debug for OrderSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderSource")
+            .field("client", &self.client)
+            .field("feed", &self.feed)
+            .field("settle", &self.settle)
+            .field("running", &self.pages.is_some())
+            .finish()
+    }
 }
 
 impl OrderSource {
@@ -111,7 +140,7 @@ impl OrderSource {
             client,
             feed: OrderFeed::new(),
             settle: Self::DEFAULT_SETTLE,
-            pager: None,
+            pages: None,
         }
     }
 
@@ -189,21 +218,12 @@ impl Source for OrderSource {
             })?;
             feed = feed.created_before(cutoff);
         }
-        self.pager = Some(feed.pager(self.client.page_size()));
+        self.pages = Some(self.client.orders().feed_pages(feed).boxed());
         Ok(())
     }
 
     async fn next_batch(&mut self) -> Result<Option<Vec<SourceRecord<Order, u64>>>, StageError> {
-        let pager = self
-            .pager
-            .as_mut()
-            .ok_or_else(|| StageError::config("OrderSource::next_batch called before start"))?;
-        let page = self
-            .client
-            .orders()
-            .next_keyset_page(pager)
-            .await
-            .map_err(StageError::from_classified)?;
+        let page = next_page(self.pages.as_mut(), "OrderSource").await?;
         Ok(page.map(|orders| orders.into_iter().map(record).collect()))
     }
 }
@@ -214,14 +234,41 @@ impl Source for OrderSource {
 /// keyset on `entity_id`, so orders updated during the run cannot shift pages. The engine
 /// commits the largest `updated_at` seen only when the run completes, capped at run start minus
 /// the clock skew; an order updated again later is read again (sinks are idempotent).
-#[derive(Debug)]
+///
+/// ```
+/// use std::time::Duration;
+/// use magento_client::{Client, Credentials, sync::ChangedOrderSource};
+/// use magento_client::sync_core::{Source, SourceOrder};
+///
+/// let client = Client::builder("https://shop.example")
+///     .credentials(Credentials::integration_bearer("token"))
+///     .build()?;
+/// let source = ChangedOrderSource::new(client).store(2).lookback(Duration::from_secs(600));
+/// assert!(matches!(source.order(), SourceOrder::Unsorted { .. }));
+/// assert_eq!(source.stream_key("magento-to-crm").to_string(),
+///            "magento-to-crm/magento.orders.changed/shop.example/store:2");
+/// # Ok::<(), magento_client::Error>(())
+/// ```
 pub struct ChangedOrderSource {
     client: Client,
     feed: OrderFeed,
     lookback: Duration,
     clock_skew: Duration,
     initial_since: Option<DateTime<Utc>>,
-    pager: Option<KeysetPager>,
+    pages: Option<OrderPages>,
+}
+
+impl std::fmt::Debug for ChangedOrderSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangedOrderSource")
+            .field("client", &self.client)
+            .field("feed", &self.feed)
+            .field("lookback", &self.lookback)
+            .field("clock_skew", &self.clock_skew)
+            .field("initial_since", &self.initial_since)
+            .field("running", &self.pages.is_some())
+            .finish()
+    }
 }
 
 impl ChangedOrderSource {
@@ -238,7 +285,7 @@ impl ChangedOrderSource {
             lookback: Self::DEFAULT_LOOKBACK,
             clock_skew: Self::DEFAULT_CLOCK_SKEW,
             initial_since: None,
-            pager: None,
+            pages: None,
         }
     }
 
@@ -305,22 +352,14 @@ impl Source for ChangedOrderSource {
         if let Some(since) = after.or(self.initial_since) {
             feed = feed.updated_since(since);
         }
-        self.pager = Some(feed.pager(self.client.page_size()));
+        self.pages = Some(self.client.orders().feed_pages(feed).boxed());
         Ok(())
     }
 
     async fn next_batch(
         &mut self,
     ) -> Result<Option<Vec<SourceRecord<Order, DateTime<Utc>>>>, StageError> {
-        let pager = self.pager.as_mut().ok_or_else(|| {
-            StageError::config("ChangedOrderSource::next_batch called before start")
-        })?;
-        let page = self
-            .client
-            .orders()
-            .next_keyset_page(pager)
-            .await
-            .map_err(StageError::from_classified)?;
+        let page = next_page(self.pages.as_mut(), "ChangedOrderSource").await?;
         Ok(page.map(|orders| {
             orders
                 .into_iter()

@@ -11,10 +11,12 @@ use base64::Engine as _;
 use chrono::{TimeZone, Utc};
 use common::*;
 use hmac::{Hmac, Mac};
+use magento_client::sync_core::http::ClientError;
 use magento_client::sync_core::http::reqwest::Url;
 use magento_client::sync_core::{Classify, PermanentKind, Verdict};
 use magento_client::{
-    AdminCredentials, Auth, Client, Error, Filter, OAuth1Credentials, SearchCriteria, SortDirection,
+    AdminCredentials, Client, Credentials, Error, Filter, OAuth1Credentials, SearchCriteria,
+    SortDirection,
 };
 use serde_json::json;
 use sha2::Sha256;
@@ -217,7 +219,7 @@ async fn oauth1_signature_verifies_across_retries(query_decode: fn(&str) -> Stri
         )
         .mount(&server)
         .await;
-    let client = client(&server.uri(), Auth::oauth1(CK, CS, AT, ATS));
+    let client = client(&server.uri(), Credentials::oauth1(CK, CS, AT, ATS));
     let page = client.orders().search(&awkward_criteria()).await.unwrap();
     assert!(page.items.is_empty());
     assert_eq!(
@@ -271,14 +273,14 @@ async fn oauth1_wrong_secret_is_refused_by_the_verifier() {
         .await;
     let client = client(
         &server.uri(),
-        Auth::oauth1(CK, "wrong-consumer-secret", AT, ATS),
+        Credentials::oauth1(CK, "wrong-consumer-secret", AT, ATS),
     );
     let err = client
         .orders()
         .search(&SearchCriteria::new())
         .await
         .unwrap_err();
-    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Config));
     let text = err.to_string();
     assert!(text.contains("The signature is invalid"), "{text}");
@@ -356,7 +358,7 @@ async fn bearer_sends_the_token_and_explains_the_244_refusal() {
         "{text}"
     );
     assert!(text.contains("Allow OAuth Access Tokens to be used as standalone Bearer tokens"));
-    assert!(text.contains("Auth::oauth1"), "{text}");
+    assert!(text.contains("Credentials::oauth1"), "{text}");
     assert!(!text.contains("integration-token-0123"), "{text}");
     assert!(!format!("{err:?}").contains("integration-token-0123"));
     // A 401 is final: sent once.
@@ -408,7 +410,7 @@ async fn admin_token_is_reused_then_renewed_before_expiry() {
     let creds = AdminCredentials::new("sync-bot", "pa55-w0rd")
         .token_lifetime(Duration::from_millis(400))
         .renew_before(Duration::from_millis(200));
-    let client = client(&server.uri(), Auth::Admin(creds));
+    let client = client(&server.uri(), Credentials::Admin(creds));
 
     // Concurrent first calls share one login.
     let calls = (0..5).map(|_| {
@@ -455,10 +457,35 @@ async fn admin_token_revoked_early_is_renewed_once_on_401() {
         .respond_with(ResponseTemplate::new(200).set_body_string(fixture("store_views.json")))
         .mount(&server)
         .await;
-    let client = client(&server.uri(), Auth::admin("sync-bot", "pa55-w0rd"));
+    let client = client(&server.uri(), Credentials::admin("sync-bot", "pa55-w0rd"));
     let views = client.stores().store_views().await.unwrap();
     assert_eq!(views.len(), 4);
     assert_eq!(logins.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_user_without_the_right_logs_in_again_once_not_on_every_call() {
+    let logins = Arc::new(AtomicUsize::new(0));
+    let server = admin_server(logins.clone()).await;
+    // Every token is refused: the admin user lacks the ACL resource (same 401 as a revoked token).
+    Mock::given(method("GET"))
+        .and(path("/rest/V1/store/storeViews"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "message": "The consumer isn't authorized to access %resources.",
+            "parameters": {"resources": "Magento_Backend::store"}
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), Credentials::admin("sync-bot", "pa55-w0rd"));
+    for _ in 0..3 {
+        let err = client.stores().store_views().await.unwrap_err();
+        assert!(err.to_string().contains("Magento_Backend::store"), "{err}");
+    }
+    assert_eq!(
+        logins.load(Ordering::SeqCst),
+        2,
+        "one login, one more after the first refusal, then none"
+    );
 }
 
 #[tokio::test]
@@ -478,7 +505,7 @@ async fn admin_login_failures_say_what_to_do_without_the_password() {
         .mount(&server)
         .await;
 
-    let c = client(&server.uri(), Auth::admin("twofa", "pa55-w0rd"));
+    let c = client(&server.uri(), Credentials::admin("twofa", "pa55-w0rd"));
     let err = c.orders().get(1).await.unwrap_err();
     match &err {
         Error::AdminTwoFactorRequired { providers, .. } => assert_eq!(providers, &["google"]),
@@ -489,7 +516,7 @@ async fn admin_login_failures_say_what_to_do_without_the_password() {
             .contains("System > Extensions > Integrations")
     );
 
-    let c = client(&server.uri(), Auth::admin("sync-bot", "wrong-pa55"));
+    let c = client(&server.uri(), Credentials::admin("sync-bot", "wrong-pa55"));
     let err = c.orders().get(1).await.unwrap_err();
     assert!(
         matches!(err, Error::AdminLoginRejected { status: 401, .. }),
@@ -517,7 +544,7 @@ async fn an_undecodable_admin_token_response_never_shows_the_token() {
         )
         .mount(&server)
         .await;
-    let c = client(&server.uri(), Auth::admin("sync-bot", "pa55-w0rd"));
+    let c = client(&server.uri(), Credentials::admin("sync-bot", "pa55-w0rd"));
     let err = c.orders().get(1).await.unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     let text = format!("{err} {err:?}");
@@ -531,11 +558,11 @@ async fn an_undecodable_admin_token_response_never_shows_the_token() {
 #[test]
 fn plain_http_to_a_remote_host_is_refused_for_bearer_and_admin() {
     for auth in [
-        Auth::integration_bearer("integration-token-0123"),
-        Auth::admin("sync-bot", "pa55-w0rd"),
+        Credentials::integration_bearer("integration-token-0123"),
+        Credentials::admin("sync-bot", "pa55-w0rd"),
     ] {
         let err = Client::builder("http://shop.example")
-            .auth(auth.clone())
+            .credentials(auth.clone())
             .build()
             .unwrap_err();
         let text = format!("{err} {err:?}");
@@ -547,7 +574,7 @@ fn plain_http_to_a_remote_host_is_refused_for_bearer_and_admin() {
         // The mock servers of these tests are loopback, which stays allowed.
         assert!(
             Client::builder("http://127.0.0.1:8080")
-                .auth(auth)
+                .credentials(auth)
                 .build()
                 .is_ok()
         );
@@ -558,10 +585,11 @@ fn plain_http_to_a_remote_host_is_refused_for_bearer_and_admin() {
 fn debug_of_client_and_credentials_never_shows_secrets() {
     let secrets = [CK, CS, AT, ATS, "pa55-w0rd", "integration-token-0123"];
     let clients = [
-        Client::builder("https://shop.example").auth(Auth::oauth1(CK, CS, AT, ATS)),
-        Client::builder("https://shop.example").auth(Auth::admin("sync-bot", "pa55-w0rd")),
+        Client::builder("https://shop.example").credentials(Credentials::oauth1(CK, CS, AT, ATS)),
         Client::builder("https://shop.example")
-            .auth(Auth::integration_bearer("integration-token-0123")),
+            .credentials(Credentials::admin("sync-bot", "pa55-w0rd")),
+        Client::builder("https://shop.example")
+            .credentials(Credentials::integration_bearer("integration-token-0123")),
     ];
     for builder in clients {
         let builder_text = format!("{builder:?}");
@@ -579,7 +607,7 @@ fn debug_of_client_and_credentials_never_shows_secrets() {
 #[test]
 fn empty_or_broken_credentials_are_refused_up_front() {
     let err = Client::builder("https://shop.example")
-        .auth(Auth::oauth1(CK, "", AT, ATS))
+        .credentials(Credentials::oauth1(CK, "", AT, ATS))
         .build()
         .unwrap_err();
     assert!(
@@ -587,12 +615,12 @@ fn empty_or_broken_credentials_are_refused_up_front() {
         "{err}"
     );
     let err = Client::builder("https://shop.example")
-        .auth(Auth::integration_bearer("tok en"))
+        .credentials(Credentials::integration_bearer("tok en"))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("spaces"), "{err}");
     let err = Client::builder("https://shop.example")
-        .auth(Auth::Admin(
+        .credentials(Credentials::Admin(
             AdminCredentials::new("a", "b").renew_before(Duration::from_secs(5 * 3600)),
         ))
         .build()

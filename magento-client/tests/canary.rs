@@ -18,7 +18,7 @@ use magento_client::sync_core::store::{
     DeadLetterQuery, DeadLetterStore, MemoryDeadLetters, MemoryWatermarks,
 };
 use magento_client::sync_core::{Ack, Pipeline, Sink, SinkRecord, StageError};
-use magento_client::{Auth, Client};
+use magento_client::{Client, ClientOptions, Credentials};
 use serde_json::json;
 use sync_core::redact::set_enabled_for_canary_tests;
 use sync_core::testing::{EchoResponder, EchoShape, LeakCheck, LogCapture};
@@ -49,26 +49,26 @@ const SHAPES: [EchoShape; 3] = [
     EchoShape::HeaderObject,
 ];
 
-fn modes() -> Vec<(&'static str, Auth)> {
+fn modes() -> Vec<(&'static str, Credentials)> {
     vec![
         (
             "oauth1",
-            Auth::oauth1(
+            Credentials::oauth1(
                 CONSUMER_KEY,
                 CONSUMER_SECRET,
                 ACCESS_TOKEN,
                 ACCESS_TOKEN_SECRET,
             ),
         ),
-        ("bearer", Auth::integration_bearer(INTEGRATION_TOKEN)),
-        ("admin", Auth::admin("sync-bot", ADMIN_PASSWORD)),
+        ("bearer", Credentials::integration_bearer(INTEGRATION_TOKEN)),
+        ("admin", Credentials::admin("sync-bot", ADMIN_PASSWORD)),
     ]
 }
 
-fn client(uri: &str, auth: Auth) -> Client {
+fn client(uri: &str, auth: Credentials) -> Client {
     Client::builder(uri)
-        .auth(auth)
-        .retry_policy(fast_retries(2))
+        .credentials(auth)
+        .options(ClientOptions::new().retry_policy(fast_retries(2)))
         .build()
         .unwrap()
 }
@@ -93,7 +93,7 @@ impl Sink<OrderCustomer> for EchoingCrm {
 }
 
 /// Every error path of one auth mode; every text recorded into `check`.
-async fn exercise_mode(label: &str, auth: Auth, check: &mut LeakCheck) {
+async fn exercise_mode(label: &str, auth: Credentials, check: &mut LeakCheck) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/rest/V1/integration/admin/token"))
@@ -197,7 +197,10 @@ async fn exercise_admin_login_refused(check: &mut LeakCheck) {
             .respond_with(EchoResponder::new(status, shape))
             .mount(&server)
             .await;
-        let magento = client(&server.uri(), Auth::admin("sync-bot", ADMIN_PASSWORD));
+        let magento = client(
+            &server.uri(),
+            Credentials::admin("sync-bot", ADMIN_PASSWORD),
+        );
         let err = magento.orders().get(1).await.unwrap_err();
         check.record_error(&format!("admin login {status} {shape:?}"), &err);
     }
@@ -221,7 +224,7 @@ fn exercise_builder(check: &mut LeakCheck) {
             format!("{:?}", Client::builder(url.as_str())),
         );
         for (label, auth) in modes() {
-            let builder = Client::builder(url.as_str()).auth(auth);
+            let builder = Client::builder(url.as_str()).credentials(auth);
             check.record(format!("builder {i} {label} Debug"), format!("{builder:?}"));
             let err = builder.build().unwrap_err();
             check.record_error(&format!("builder {i} {label}"), &err);

@@ -309,8 +309,54 @@ async fn an_offset_stream_that_stops_progressing_fails_instead_of_ending_early()
         .expect("terminates");
     let err = result.unwrap_err();
     assert!(
-        matches!(err, Error::OffsetPagingStalled { yielded: 2, .. }),
+        matches!(&err, Error::Paging { source, .. } if source.items_read == 2),
         "{err:?}"
     );
     assert!(err.to_string().contains("keyset paging"), "{err}");
+}
+
+#[tokio::test]
+async fn rows_shifting_with_a_growing_total_are_not_a_repeated_page() {
+    // Sorted newest first while two orders arrive: page 2 shows page 1's rows again, and
+    // total_count grew. That is a shift, not Magento's clamped replay: the scan goes on and
+    // reads the older orders instead of ending quietly with two.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/V1/orders"))
+        .respond_with(|request: &Request| {
+            let page: u64 = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "searchCriteria[currentPage]")
+                .map(|(_, v)| v.parse().unwrap())
+                .unwrap();
+            let (ids, total): (&[u64], u64) = match page {
+                1 => (&[10, 9], 10),
+                2 => (&[10, 9], 12),
+                3 => (&[8, 7], 12),
+                _ => (&[], 12),
+            };
+            let items: Vec<_> = ids
+                .iter()
+                .map(|&id| order_json(id, 1, "2026-11-20 10:00:00"))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"items": items, "total_count": total}))
+        })
+        .mount(&server)
+        .await;
+    let client = bearer_client(&server.uri());
+    let criteria = SearchCriteria::new()
+        .sort("entity_id", SortDirection::Desc)
+        .page_size(2);
+    let orders: Vec<_> = tokio::time::timeout(
+        Duration::from_secs(10),
+        client
+            .orders()
+            .search_stream(criteria)
+            .try_collect::<Vec<_>>(),
+    )
+    .await
+    .expect("terminates")
+    .unwrap();
+    assert_eq!(ids(&orders), vec![10, 9, 8, 7]);
 }

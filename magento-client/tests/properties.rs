@@ -1,11 +1,22 @@
 //! Properties: paging terminates with every row exactly once whatever the server does past the
 //! end or claims as its total; searchCriteria survive the wire; placeholders fill.
+//!
+//! Offset paging runs through the client's stream (the kit's paginator with the crate's
+//! `OffsetRule`) against a loopback server answering with [`serve`].
 
-use magento_client::paging::{KeysetPager, OffsetPager, Page};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use magento_client::paging::{KeysetPager, SearchPage};
 use magento_client::{
-    ConditionType, EntityId, Filter, MagentoErrorBody, SearchCriteria, SortDirection,
+    Client, ConditionType, Credentials, EntityId, Filter, MagentoErrorBody, SearchCriteria,
+    SortDirection,
 };
 use proptest::prelude::*;
+use serde_json::json;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Row(u64);
@@ -31,7 +42,7 @@ enum Total {
 }
 
 /// Magento's offset paging over rows 1..=n with the given quirks.
-fn serve(n: u64, criteria: &SearchCriteria, past_end: PastEnd, total: Total) -> Page<Row> {
+fn serve(n: u64, criteria: &SearchCriteria, past_end: PastEnd, total: Total) -> SearchPage<Row> {
     let size = u64::from(criteria.effective_page_size());
     let last_page = n.div_ceil(size).max(1);
     let mut page = u64::from(criteria.effective_current_page());
@@ -55,7 +66,94 @@ fn serve(n: u64, criteria: &SearchCriteria, past_end: PastEnd, total: Total) -> 
         Total::Missing => None,
         Total::Deflated => Some(n / 2),
     };
-    Page::new(items, total, criteria)
+    SearchPage::new(items, total, criteria)
+}
+
+/// The quirks the loopback server answers with, and how many requests it answered.
+#[derive(Default)]
+struct Served {
+    quirks: Mutex<Option<(u64, PastEnd, Total)>>,
+    requests: AtomicU64,
+}
+
+/// A runtime, a loopback Magento answering `GET /rest/V1/orders` with [`serve`], and a client.
+struct OffsetHarness {
+    runtime: tokio::runtime::Runtime,
+    served: Arc<Served>,
+    client: Client,
+    _server: MockServer,
+}
+
+impl OffsetHarness {
+    fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let served = Arc::new(Served::default());
+        let answer = served.clone();
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(wiremock::matchers::path("/rest/V1/orders"))
+                .respond_with(move |request: &Request| {
+                    answer.requests.fetch_add(1, Ordering::SeqCst);
+                    let (n, past_end, total) = answer.quirks.lock().unwrap().unwrap();
+                    let pairs: Vec<(String, String)> =
+                        request.url.query_pairs().into_owned().collect();
+                    let criteria = SearchCriteria::from_query_pairs(&pairs).unwrap();
+                    let page = serve(n, &criteria, past_end, total);
+                    let items: Vec<_> = page
+                        .items
+                        .iter()
+                        .map(|row| json!({
+                            "entity_id": row.0, "increment_id": format!("{:09}", row.0),
+                            "created_at": "2026-11-20 10:00:00", "updated_at": "2026-11-20 10:00:00"
+                        }))
+                        .collect();
+                    let mut body = json!({ "items": items });
+                    if let Some(total) = page.total_count {
+                        body["total_count"] = json!(total);
+                    }
+                    ResponseTemplate::new(200).set_body_json(body)
+                })
+                .mount(&server)
+                .await;
+            server
+        });
+        let client = Client::builder(server.uri())
+            .credentials(Credentials::integration_bearer("integration-token"))
+            .build()
+            .unwrap();
+        OffsetHarness {
+            runtime,
+            served,
+            client,
+            _server: server,
+        }
+    }
+
+    /// The ids an offset scan of `n` rows yields, and the requests it took.
+    fn scan(&self, n: u64, size: u32, past_end: PastEnd, total: Total) -> (Vec<u64>, u64) {
+        *self.served.quirks.lock().unwrap() = Some((n, past_end, total));
+        self.served.requests.store(0, Ordering::SeqCst);
+        let stream = self
+            .client
+            .orders()
+            .search_stream(SearchCriteria::new().page_size(size));
+        let orders = self
+            .runtime
+            .block_on(async {
+                tokio::time::timeout(Duration::from_secs(10), stream.try_collect::<Vec<_>>()).await
+            })
+            .expect("paging terminated")
+            .unwrap();
+        let ids = orders.iter().map(|o| o.entity_id).collect();
+        (ids, self.served.requests.load(Ordering::SeqCst))
+    }
+}
+
+thread_local! {
+    static HARNESS: OffsetHarness = OffsetHarness::new();
 }
 
 fn past_end() -> impl Strategy<Value = PastEnd> {
@@ -82,14 +180,8 @@ proptest! {
         past_end in past_end(),
         total in total(),
     ) {
-        let mut pager = OffsetPager::new(SearchCriteria::new().page_size(size));
-        let mut got = Vec::new();
-        let mut requests = 0u64;
-        while let Some(criteria) = pager.next_criteria() {
-            requests += 1;
-            prop_assert!(requests <= n / u64::from(size) + 3, "too many requests: {requests}");
-            got.extend(pager.accept(serve(n, &criteria, past_end, total)).unwrap().into_iter().map(|r| r.0));
-        }
+        let (got, requests) = HARNESS.with(|h| h.scan(n, size, past_end, total));
+        prop_assert!(requests <= n / u64::from(size) + 3, "too many requests: {requests}");
         prop_assert_eq!(got, (1..=n).collect::<Vec<_>>());
     }
 
@@ -97,11 +189,7 @@ proptest! {
     fn a_total_below_the_truth_never_duplicates(n in 1u64..100, size in 1u32..20, past_end in past_end()) {
         // A total that is too small can end the scan early (the client trusts it), but never
         // yields a row twice or out of order.
-        let mut pager = OffsetPager::new(SearchCriteria::new().page_size(size));
-        let mut got = Vec::new();
-        while let Some(criteria) = pager.next_criteria() {
-            got.extend(pager.accept(serve(n, &criteria, past_end, Total::Deflated)).unwrap().into_iter().map(|r| r.0));
-        }
+        let (got, _) = HARNESS.with(|h| h.scan(n, size, past_end, Total::Deflated));
         prop_assert_eq!(got.clone(), (1..=got.len() as u64).collect::<Vec<_>>());
     }
 
@@ -123,7 +211,7 @@ proptest! {
                 .map(|f| f.value().parse::<u64>().unwrap());
             let remaining: Vec<u64> = rows.iter().copied().filter(|id| after.is_none_or(|a| *id > a)).collect();
             let items = remaining.iter().take(size as usize).map(|&i| Row(i)).collect();
-            let page = Page::new(items, Some(remaining.len() as u64), &criteria);
+            let page = SearchPage::new(items, Some(remaining.len() as u64), &criteria);
             got.extend(pager.accept(page, "test").unwrap().into_iter().map(|r| r.0));
         }
         let expected: Vec<u64> = rows.into_iter().filter(|id| start.is_none_or(|s| *id > s)).collect();

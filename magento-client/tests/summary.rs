@@ -8,7 +8,8 @@ use magento_client::summary::{SOURCE, customer_summary_from_order};
 use magento_client::{Customer, Order};
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
-use sync_core::summary::{Amount, CustomerSummary, OrderSummary};
+use sync_core::money::Money;
+use sync_core::summary::{CustomerSummary, OrderSummary};
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -29,7 +30,7 @@ fn order_summary_from_the_documented_order() {
     assert_eq!(summary.id, "3");
     assert_eq!(summary.number.as_deref(), Some("000000003"));
     assert_eq!(summary.status, "pending", "the status label, not the state");
-    assert_eq!(summary.total, Amount::new(dec!(165), "USD"));
+    assert_eq!(summary.total, Money::new(dec!(165), "USD"));
     assert_eq!(
         summary.created_at,
         Utc.with_ymd_and_hms(2017, 8, 21, 22, 22, 19).unwrap()
@@ -66,7 +67,7 @@ fn order_summary_keeps_the_exact_total_non_ascii_names_and_one_line_per_product(
     }));
 
     assert_eq!(
-        summary.total.value,
+        summary.total.amount,
         dec!(84.939999),
         "not rounded, not a float"
     );
@@ -92,7 +93,7 @@ fn customer_summary_from_an_order_follows_the_crates_name_rule() {
     assert_eq!(summary.first_name.as_deref(), Some("Søren"));
     assert_eq!(summary.last_name.as_deref(), Some("Kierkegård"));
     assert_eq!(summary.orders_count, 1);
-    assert_eq!(summary.total_spent, Some(Amount::new(dec!(165), "USD")));
+    assert_eq!(summary.total_spent, Some(Money::new(dec!(165), "USD")));
     let placed = Utc.with_ymd_and_hms(2017, 8, 21, 22, 22, 19).unwrap();
     assert_eq!(summary.first_order_at, Some(placed));
     assert_eq!(summary.last_order_at, Some(placed));

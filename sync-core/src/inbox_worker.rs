@@ -13,6 +13,14 @@
 //!
 //! Moving to dead letters is one transaction
 //! ([`InboxStore::dead_letter_delivery`]): the delivery is in exactly one of the two places.
+//! A handler made with [`effects_fn`] returns its outbox entries instead of enqueueing them,
+//! and the worker enqueues them in the same transaction as the acknowledgement
+//! ([`InboxStore::ack_with_effects`]), batched with every other delivery handled meanwhile.
+//!
+//! Leases work as the sweeper's: no handler runs past its claim's lease less the
+//! [`lease_margin`](InboxWorker::lease_margin), each delivery is acknowledged as soon as it is
+//! handled, and a late acknowledgement (the lease was taken over) is refused by the lease's
+//! fencing token and counted in [`WorkReport::lease_lost`].
 //! Deliveries are claimed under a lease, so a worker that dies mid-delivery leaves it to be
 //! processed again: handlers must tolerate a repeat (the outbox they usually write to
 //! deduplicates by key).
@@ -58,7 +66,8 @@ use futures_util::{FutureExt, StreamExt};
 use crate::error::StageError;
 use crate::redact::Redactor;
 use crate::retry::{ExponentialBackoff, RetryDecision, RetryPolicy, RetryState};
-use crate::store::{InboxDelivery, InboxStore, ReplayOutcome, StoreError};
+use crate::store::{InboxDelivery, InboxStore, Lease, NewOutboxEntry, ReplayOutcome, StoreError};
+use crate::sweeper::{deadline, within};
 use crate::verdict::{Classify, Verdict};
 
 /// Processes one stored delivery: parse it into the vendor's typed event and record its effects
@@ -68,12 +77,106 @@ use crate::verdict::{Classify, Verdict};
 pub trait InboxHandler: Send + Sync {
     /// Process `delivery`.
     async fn handle(&self, delivery: &InboxDelivery) -> Result<(), StageError>;
+
+    /// Process `delivery` and return its effects: outbox entries the worker enqueues in the
+    /// same transaction as the delivery's acknowledgement
+    /// ([`InboxStore::ack_with_effects`]), batched with the other deliveries handled at the
+    /// same time. The default calls [`handle`](Self::handle) and returns no entries;
+    /// [`effects_fn`] makes a handler that returns entries.
+    async fn handle_with_effects(
+        &self,
+        delivery: &InboxDelivery,
+    ) -> Result<Vec<NewOutboxEntry>, StageError> {
+        self.handle(delivery).await.map(|()| Vec::new())
+    }
 }
 
 #[async_trait]
 impl<H: InboxHandler + ?Sized> InboxHandler for Arc<H> {
     async fn handle(&self, delivery: &InboxDelivery) -> Result<(), StageError> {
         (**self).handle(delivery).await
+    }
+
+    async fn handle_with_effects(
+        &self,
+        delivery: &InboxDelivery,
+    ) -> Result<Vec<NewOutboxEntry>, StageError> {
+        (**self).handle_with_effects(delivery).await
+    }
+}
+
+/// An [`InboxHandler`] that returns its effects, made from an async closure; see [`effects_fn`].
+#[derive(Clone)]
+pub struct EffectsFn<F>(F);
+
+impl<F> fmt::Debug for EffectsFn<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EffectsFn(..)")
+    }
+}
+
+/// Wrap an async closure taking the delivery (by value) and returning the outbox entries it
+/// causes as an [`InboxHandler`]. The [`InboxWorker`] enqueues the entries and acknowledges
+/// the delivery in one transaction (there is no moment where one happened without the
+/// other), and one commit serves every delivery handled at the same time. The inbox store must
+/// also be the outbox (as a [`SqliteStore`](crate::store::sqlite::SqliteStore) is).
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use sync_core::inbox_worker::{InboxWorker, effects_fn};
+/// use sync_core::store::sqlite::SqliteStore;
+/// use sync_core::store::{InboxStore, NewOutboxEntry, OutboxStore};
+/// use sync_core::{StageError, StreamKey};
+///
+/// let store = Arc::new(SqliteStore::open(":memory:").await?);
+/// store.store("shop", "d-1", &serde_json::json!({}), br#"{"id":1042}"#).await?;
+/// let worker = InboxWorker::new(store.clone(), effects_fn(|delivery| async move {
+///     let order: serde_json::Value =
+///         serde_json::from_slice(&delivery.body).map_err(|e| StageError::transient(e.to_string()))?;
+///     let to = |stream| StreamKey::new("shop-to-crm", stream, "shop");
+///     Ok(vec![
+///         NewOutboxEntry::new(to("contacts"), format!("order-{}", order["id"]), order.clone()),
+///         NewOutboxEntry::new(to("audience"), format!("order-{}", order["id"]), order),
+///     ])
+/// }));
+/// assert_eq!(worker.work().await?.processed, 1);
+/// assert_eq!(OutboxStore::stats(&*store).await?.pending, 2);
+/// # Ok::<_, sync_core::StoreError>(())
+/// # }).unwrap();
+/// ```
+pub fn effects_fn<F, Fut>(f: F) -> EffectsFn<F>
+where
+    F: Fn(InboxDelivery) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<Vec<NewOutboxEntry>, StageError>> + Send,
+{
+    EffectsFn(f)
+}
+
+#[async_trait]
+impl<F, Fut> InboxHandler for EffectsFn<F>
+where
+    F: Fn(InboxDelivery) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<Vec<NewOutboxEntry>, StageError>> + Send,
+{
+    /// Only for a delivery without effects: effects need [`InboxHandler::handle_with_effects`].
+    async fn handle(&self, delivery: &InboxDelivery) -> Result<(), StageError> {
+        let effects = (self.0)(delivery.clone()).await?;
+        if effects.is_empty() {
+            Ok(())
+        } else {
+            Err(StageError::new(
+                Verdict::Permanent(crate::verdict::PermanentKind::Config),
+                "this handler returns outbox entries: run it in an InboxWorker",
+            ))
+        }
+    }
+
+    async fn handle_with_effects(
+        &self,
+        delivery: &InboxDelivery,
+    ) -> Result<Vec<NewOutboxEntry>, StageError> {
+        (self.0)(delivery.clone()).await
     }
 }
 
@@ -139,8 +242,9 @@ impl WorkReport {
 }
 
 enum Outcome {
-    /// Handled; acknowledged with the rest of the batch (one commit).
-    Handled(crate::store::Lease),
+    /// Handled; acknowledged (with its effects) as soon as possible, together with whatever
+    /// else was handled meanwhile (one commit).
+    Handled(Lease, Vec<NewOutboxEntry>),
     Retried,
     DeadLettered,
     LeaseLost,
@@ -164,6 +268,7 @@ pub struct InboxWorker<H> {
     max_attempts: u32,
     batch_size: u32,
     lease: Duration,
+    lease_margin: Option<Duration>,
     concurrency: usize,
     poll_interval: Duration,
     redactor: Redactor,
@@ -177,6 +282,7 @@ impl<H> fmt::Debug for InboxWorker<H> {
             .field("max_attempts", &self.max_attempts)
             .field("batch_size", &self.batch_size)
             .field("lease", &self.lease)
+            .field("lease_margin", &self.lease_margin)
             .field("concurrency", &self.concurrency)
             .field("poll_interval", &self.poll_interval)
             .finish_non_exhaustive()
@@ -195,6 +301,7 @@ impl<H: InboxHandler> InboxWorker<H> {
             max_attempts: 5,
             batch_size: 50,
             lease: Duration::from_secs(120),
+            lease_margin: None,
             concurrency: 4,
             poll_interval: Duration::from_secs(1),
             redactor: Redactor::new(),
@@ -221,10 +328,29 @@ impl<H: InboxHandler> InboxWorker<H> {
         self
     }
 
-    /// How long a claim lasts; a handler that takes longer is abandoned (a transient failure).
+    /// How long a claim lasts. No handler runs past its claim's lease less the
+    /// [`lease_margin`](Self::lease_margin): one still running then is abandoned (a transient
+    /// failure), and a delivery whose turn comes after that is released unhandled, because
+    /// once the lease runs out another worker may claim it. Choose a lease that covers a
+    /// batch (`batch_size / concurrency` rounds of the slowest handler).
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self
+    }
+
+    /// How long before the lease runs out handlers must have ended, leaving time to record
+    /// their answers (default: a fifth of the lease, at most 30 s; never more than half the lease). Answers are recorded as
+    /// soon as each handler returns; a late one is refused by the lease's fencing token.
+    pub fn lease_margin(mut self, margin: Duration) -> Self {
+        self.lease_margin = Some(margin);
+        self
+    }
+
+    fn margin(&self) -> Duration {
+        // A margin as long as the lease would leave no time to handle anything: at most half.
+        self.lease_margin
+            .unwrap_or_else(|| (self.lease / 5).min(Duration::from_secs(30)))
+            .min(self.lease / 2)
     }
 
     /// Process at most this many deliveries at once (at least 1).
@@ -315,34 +441,64 @@ impl<H: InboxHandler> InboxWorker<H> {
             let batch = self.inbox.claim(self.batch_size, self.lease).await?;
             let claimed = batch.len();
             report.claimed += claimed as u64;
-            let outcomes: Vec<Result<Outcome, StoreError>> = futures_util::stream::iter(batch)
-                .map(|delivery| self.process(delivery))
-                .buffer_unordered(self.concurrency)
-                .collect()
-                .await;
-            let mut handled = Vec::new();
-            let mut first_error = None;
-            for outcome in outcomes {
-                match outcome {
-                    Ok(Outcome::Handled(lease)) => handled.push(lease),
-                    Ok(Outcome::Retried) => report.retried += 1,
-                    Ok(Outcome::DeadLettered) => report.dead_lettered += 1,
-                    Ok(Outcome::LeaseLost) => report.lease_lost += 1,
-                    Err(error) => {
-                        first_error.get_or_insert(error);
+            // Handling and acknowledging run side by side: a delivery is acknowledged as soon
+            // as it is handled (with whatever else was handled meanwhile), not at batch end.
+            let (handled, mut to_ack) = tokio::sync::mpsc::unbounded_channel();
+            let handling = async {
+                let handled = handled;
+                let mut outcomes = futures_util::stream::iter(batch)
+                    .map(|delivery| self.process(delivery))
+                    .buffer_unordered(self.concurrency);
+                let mut report = WorkReport::default();
+                let mut first_error = None;
+                while let Some(outcome) = outcomes.next().await {
+                    match outcome {
+                        Ok(Outcome::Handled(lease, effects)) => {
+                            let _ = handled.send((lease, effects));
+                        }
+                        Ok(Outcome::Retried) => report.retried += 1,
+                        Ok(Outcome::DeadLettered) => report.dead_lettered += 1,
+                        Ok(Outcome::LeaseLost) => report.lease_lost += 1,
+                        Err(error) => {
+                            first_error.get_or_insert(error);
+                        }
                     }
                 }
-            }
-            // Ack what was handled even when another delivery hit a store error: otherwise
-            // one failure would leave the whole batch leased and processed again.
-            for acked in self.inbox.ack_many(&handled).await? {
-                if acked {
-                    report.processed += 1;
-                } else {
-                    report.lease_lost += 1;
+                (report, first_error)
+            };
+            let acking = async {
+                let mut report = WorkReport::default();
+                let mut first_error = None;
+                while let Some(first) = to_ack.recv().await {
+                    let mut items = vec![first];
+                    while let Ok(more) = to_ack.try_recv() {
+                        items.push(more);
+                    }
+                    // Ack what was handled even after a store error elsewhere: otherwise one
+                    // failure would leave the whole batch leased and processed again.
+                    match self.inbox.ack_with_effects(&items).await {
+                        Ok(acked) => {
+                            for acked in acked {
+                                if acked {
+                                    report.processed += 1;
+                                } else {
+                                    // Refused by the fencing token: another claim holds it.
+                                    report.lease_lost += 1;
+                                }
+                            }
+                        }
+                        Err(error) => {
+                            first_error.get_or_insert(error);
+                        }
+                    }
                 }
-            }
-            if let Some(error) = first_error {
+                (report, first_error)
+            };
+            let ((handled, handle_error), (acked, ack_error)) =
+                futures_util::future::join(handling, acking).await;
+            report.add(&handled);
+            report.add(&acked);
+            if let Some(error) = handle_error.or(ack_error) {
                 return Err(error);
             }
             if claimed < self.batch_size as usize {
@@ -363,19 +519,38 @@ impl<H: InboxHandler> InboxWorker<H> {
             );
             return self.dead_letter(&delivery, &reason).await;
         }
+        let deadline = deadline(std::iter::once(delivery.lease.until()), self.margin());
+        if tokio::time::Instant::now() >= deadline {
+            // Its turn came too late in the batch: hand it back unhandled rather than work on
+            // it past the lease, when another worker may hold it.
+            let reason = "not started before its lease ran out (batch too large for the lease)";
+            return Ok(
+                if self
+                    .inbox
+                    .fail(&delivery.lease, reason, Duration::ZERO)
+                    .await?
+                {
+                    Outcome::Retried
+                } else {
+                    Outcome::LeaseLost
+                },
+            );
+        }
         // A panicking handler fails this delivery (retried, then dead-lettered), never the
         // worker and every other job of the runner.
-        let handling = std::panic::AssertUnwindSafe(self.handler.handle(&delivery)).catch_unwind();
-        let result = match tokio::time::timeout(self.lease, handling).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(panic)) => Err(StageError::transient(crate::error::panic_reason(&*panic))),
-            Err(_) => Err(StageError::transient(format!(
-                "handler took longer than the {:?} lease",
-                self.lease
+        let handling = std::panic::AssertUnwindSafe(self.handler.handle_with_effects(&delivery))
+            .catch_unwind();
+        let result = match within(deadline, handling).await {
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => Err(StageError::transient(crate::error::panic_reason(&*panic))),
+            None => Err(StageError::transient(format!(
+                "handler did not finish before its lease ran out ({:?} lease, {:?} margin)",
+                self.lease,
+                self.margin()
             ))),
         };
         let error = match result {
-            Ok(()) => return Ok(Outcome::Handled(delivery.lease)),
+            Ok(effects) => return Ok(Outcome::Handled(delivery.lease, effects)),
             Err(error) => error,
         };
         let reason = self.redactor.text(&error.to_string());

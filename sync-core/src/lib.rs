@@ -86,10 +86,10 @@
 //! use std::time::Duration;
 //! use async_trait::async_trait;
 //! use serde_json::Value;
-//! use sync_core::inbox_worker::{InboxWorker, handler_fn};
+//! use sync_core::inbox_worker::{InboxWorker, effects_fn};
 //! use sync_core::runtime::{Runner, RunnerEvent, axum::healthz};
 //! use sync_core::store::sqlite::SqliteStore;
-//! use sync_core::store::{NewOutboxEntry, OutboxStore};
+//! use sync_core::store::NewOutboxEntry;
 //! use sync_core::sweeper::{Destinations, Sweeper};
 //! use sync_core::webhook::{Accepted, Acceptor, HeaderMap, Refused, StoredHeaders, axum::WebhookEndpoint};
 //! use sync_core::{Ack, PermanentKind, Pipeline, Sink, SinkRecord, SourceOrder, StageError, StreamKey, VecSource, Verdict};
@@ -116,18 +116,14 @@
 //! let store = Arc::new(SqliteStore::open(":memory:").await?); // a file in production
 //! let (crm, audience) = (StreamKey::new("shop", "crm", "a"), StreamKey::new("shop", "audience", "a"));
 //!
-//! let outbox = store.clone();
 //! let targets = [crm.clone(), audience.clone()];
-//! let worker = InboxWorker::new(store.clone(), handler_fn(move |delivery| {
-//!     let (outbox, targets) = (outbox.clone(), targets.clone());
+//! // Each delivery's effects are enqueued in the transaction that acknowledges it.
+//! let worker = InboxWorker::new(store.clone(), effects_fn(move |delivery| {
+//!     let targets = targets.clone();
 //!     async move {
 //!         let order: Value = serde_json::from_slice(&delivery.body)
 //!             .map_err(|e| StageError::new(Verdict::Permanent(PermanentKind::Data), e))?;
-//!         for to in targets {
-//!             let entry = NewOutboxEntry::new(to, format!("order-{}", order["id"]), order.clone());
-//!             outbox.enqueue(entry).await.map_err(StageError::from_classified)?;
-//!         }
-//!         Ok(())
+//!         Ok(targets.into_iter().map(|to| NewOutboxEntry::new(to, format!("order-{}", order["id"]), order.clone())).collect())
 //!     }
 //! }));
 //! let sweeper = Sweeper::new(store.clone(), Destinations::new().sink(crm, Crm).sink(audience, Crm));
@@ -173,7 +169,8 @@
 //! | [`Verdict`], [`Classify`] | one classification of every failure: retry (with the server's wait), rate-limited, permanent (config / data / server) |
 //! | [`retry`] | [`RetryPolicy`] and [`ExponentialBackoff`]: full jitter, attempt and time limits, honours `Retry-After` |
 //! | [`redact`] | [`Redactor`]: the one redaction path for errors, logs and dead-letter reasons |
-//! | [`http`] (feature `http`) | the retrying HTTP executor all clients share: per-attempt timeout, shared rate limits, a body cap, spans, errors and logs through its [`Redactor`] |
+//! | [`http`] (feature `http`) | the client kit all five clients are built from: requests as data ([`ApiRequest`](http::ApiRequest)), one [`Vendor`](http::Vendor) trait, one `send` over the retrying executor (per-attempt timeout, shared rate limits, a body cap, spans, redaction), one paginator with its guards, one [`ClientOptions`](http::ClientOptions), one error skeleton ([`ClientError`](http::ClientError)) |
+//! | `oauth1` (feature `oauth1`) | OAuth 1.0a percent-encoding, HMAC signatures and nonces shared by the clients that sign with it |
 //! | [`Source`], [`Sink`], [`Ack`] | batches after a cursor; per-record answers |
 //! | [`money`] | exact decimals from JSON numbers or strings, compared at the currency's minor unit |
 //! | [`engine`] | [`Pipeline`], progress events, run reports, dead-letter replay |
@@ -182,6 +179,7 @@
 //! | [`webhook`] | the [`Acceptor`](webhook::Acceptor) trait vendors implement, [`StoredHeaders`](webhook::StoredHeaders), and (feature `axum`) the endpoint that verifies, stores and answers |
 //! | [`inbox_worker`] | processes stored webhooks: leases, retries, an atomic move to dead letters, replay |
 //! | [`runtime`] | the [`Runner`](runtime::Runner): polls, inbox workers and sweepers with graceful shutdown, health (and `/healthz` with `axum`) and progress events |
+//! | [`json_sink`] | [`JsonSink`](json_sink::JsonSink): a typed sink behind the outbox's JSON payloads (payloads of another shape rejected with the path) |
 //! | [`summary`] | vendor-neutral order and customer summaries for destination sinks |
 //!
 //! Which layer retries what (executor, pipeline, outbox, inbox) is in [`retry`]'s
@@ -191,6 +189,7 @@
 //!
 //! * `http` (default): the HTTP executor (reqwest with rustls, governor).
 //! * `sqlite` (default): SQLite stores through sqlx, the embedded default.
+//! * `oauth1`: OAuth 1.0a primitives (`sync_core::oauth1`) for WooCommerce and Magento.
 //! * `axum`: the webhook endpoint (`webhook::axum`) and `/healthz` (`runtime::axum`).
 //! * `testing`: `sync_core::testing`, support for canary tests (log capture, an echoing `wiremock`
 //!   responder, a leak check). For dev-dependencies.
@@ -200,7 +199,11 @@ pub mod cursor;
 pub mod engine;
 pub mod error;
 pub mod inbox_worker;
+pub mod json_sink;
 pub mod money;
+#[cfg(feature = "oauth1")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth1")))]
+pub mod oauth1;
 pub mod redact;
 pub mod retry;
 pub mod retry_after;

@@ -74,6 +74,113 @@ pub fn same_amount(a: Decimal, b: Decimal, currency: &str) -> bool {
     round_to_minor_unit(a, currency) == round_to_minor_unit(b, currency)
 }
 
+/// An exact amount in a currency: the one money type every crate uses.
+///
+/// The amount is kept as received (`84.939999` stays so); [`rounded`](Money::rounded) gives it
+/// at the currency's minor unit, and [`same_amount`](Money::same_amount) compares there, so
+/// €84.939999 and €84.94 are the same money. Serialized as `{"amount": "84.94", "currency":
+/// "EUR"}` (the amount as a string: no float on the way).
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// use sync_core::money::Money;
+///
+/// let magento = Money::new("84.939999".parse().unwrap(), "eur");
+/// let woo = Money::new(Decimal::new(8494, 2), "EUR");
+/// assert!(magento.same_amount(&woo));
+/// assert_eq!(magento, woo); // equality is at the minor unit too
+/// assert_eq!(magento.rounded().to_string(), "84.94 EUR");
+/// assert_eq!(woo.minor_amount(), Some(8494));
+/// ```
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(from = "MoneyFields")]
+pub struct Money {
+    /// The amount, exact (never a float).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// ISO 4217 code, upper case (`EUR`).
+    pub currency: String,
+}
+
+/// `Money` as read, before the currency is normalised.
+#[derive(serde::Deserialize)]
+struct MoneyFields {
+    #[serde(with = "rust_decimal::serde::str")]
+    amount: Decimal,
+    currency: String,
+}
+
+impl From<MoneyFields> for Money {
+    fn from(fields: MoneyFields) -> Money {
+        Money::new(fields.amount, fields.currency)
+    }
+}
+
+/// Equal when the currency is the same and the amounts agree at its minor unit (the rule of
+/// [`same_amount`](Money::same_amount)): €84.939999 equals €84.94.
+impl PartialEq for Money {
+    fn eq(&self, other: &Money) -> bool {
+        self.same_amount(other)
+    }
+}
+
+impl Eq for Money {}
+
+impl std::hash::Hash for Money {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.currency.hash(state);
+        round_to_minor_unit(self.amount, &self.currency)
+            .normalize()
+            .hash(state);
+    }
+}
+
+impl Money {
+    /// `amount` in `currency` (trimmed and upper-cased), kept exact. Deserializing normalises
+    /// the currency the same way.
+    pub fn new(amount: Decimal, currency: impl AsRef<str>) -> Money {
+        Money {
+            amount,
+            currency: currency.as_ref().trim().to_ascii_uppercase(),
+        }
+    }
+
+    /// The same money rounded to the currency's minor unit (half away from zero) and shown with
+    /// exactly that many digits (`84.94`, `1000` for JPY).
+    pub fn rounded(&self) -> Money {
+        let mut amount = round_to_minor_unit(self.amount, &self.currency);
+        amount.rescale(minor_units(&self.currency));
+        Money {
+            amount,
+            currency: self.currency.clone(),
+        }
+    }
+
+    /// Whether both are the same currency and agree at its minor unit.
+    pub fn same_amount(&self, other: &Money) -> bool {
+        self.currency == other.currency && same_amount(self.amount, other.amount, &self.currency)
+    }
+
+    /// The rounded amount in minor units (cents): `84.94 EUR` → `8494`. `None` if it does not
+    /// fit an `i64`.
+    pub fn minor_amount(&self) -> Option<i64> {
+        let rounded = self.rounded().amount;
+        let scaled = rounded * Decimal::from(10i64.pow(minor_units(&self.currency)));
+        i64::try_from(scaled.trunc()).ok()
+    }
+
+    /// The amount as a JSON number (`1300`, `84.94`), for APIs that take numbers.
+    pub fn to_json_number(&self) -> Value {
+        decimal_to_json_number(self.amount)
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.amount, self.currency)
+    }
+}
+
 /// A JSON value that is not a decimal amount.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{found} is not a decimal amount{detail}")]

@@ -2,14 +2,15 @@
 //! chat contact attributes, audiences) take, whichever shop system the data came from.
 //!
 //! Shop clients convert their own models into these (`From<&woo_client::models::Order>`,
-//! `From<&magento_client::…::Order>`; a later step), so a sink is written once. Money is
-//! [`Decimal`] with its ISO 4217 currency (compare with [`crate::money::same_amount`]), times
-//! are UTC, and nothing here is a float.
+//! `From<&magento_client::…::Order>`), so a sink is written once. Money is
+//! [`Money`]: an exact decimal with its ISO 4217 currency (compare with
+//! [`Money::same_amount`]), times are UTC, and nothing here is a float.
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use rust_decimal::Decimal;
-//! use sync_core::summary::{Amount, OrderSummary};
+//! use sync_core::money::Money;
+//! use sync_core::summary::OrderSummary;
 //!
 //! let order = OrderSummary {
 //!     source: "woocommerce:shop.example.com".into(),
@@ -19,7 +20,7 @@
 //!     email: Some("jan@example.com".into()),
 //!     first_name: Some("Jan".into()),
 //!     last_name: Some("de Vries".into()),
-//!     total: Amount::new(Decimal::new(2935, 2), "EUR"),
+//!     total: Money::new(Decimal::new(2935, 2), "EUR"),
 //!     created_at: Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap(),
 //!     paid_at: None,
 //!     modified_at: None,
@@ -29,36 +30,10 @@
 //! assert_eq!(order.total.to_string(), "29.35 EUR");
 //! ```
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
+
+use crate::money::Money;
 use serde::{Deserialize, Serialize};
-
-/// An exact amount of money in a currency.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Amount {
-    /// The amount, exact (never a float).
-    pub value: Decimal,
-    /// ISO 4217 code, upper case (`EUR`).
-    pub currency: String,
-}
-
-impl Amount {
-    /// `value` in `currency` (upper-cased).
-    pub fn new(value: Decimal, currency: impl Into<String>) -> Self {
-        Amount {
-            value,
-            currency: currency.into().to_ascii_uppercase(),
-        }
-    }
-}
-
-impl fmt::Display for Amount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.value, self.currency)
-    }
-}
 
 /// One order, as any destination needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +53,7 @@ pub struct OrderSummary {
     /// The billing last name.
     pub last_name: Option<String>,
     /// The grand total, tax included.
-    pub total: Amount,
+    pub total: Money,
     /// When it was placed.
     pub created_at: DateTime<Utc>,
     /// When it was paid, if it was.
@@ -107,7 +82,7 @@ pub struct CustomerSummary {
     /// Orders counted in the totals.
     pub orders_count: u64,
     /// The sum of those orders' totals (one currency; mixed currencies are not summed).
-    pub total_spent: Option<Amount>,
+    pub total_spent: Option<Money>,
     /// When the first counted order was placed.
     pub first_order_at: Option<DateTime<Utc>>,
     /// When the last counted order was placed.

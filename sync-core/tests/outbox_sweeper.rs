@@ -398,20 +398,21 @@ async fn a_delivery_slower_than_the_lease_is_abandoned_and_retried() -> Result<(
     )
     .lease(Duration::from_millis(100))
     .retry_policy(no_wait());
+    let started = std::time::Instant::now();
     let report = sweeper.sweep().await?;
+    // Abandoned before the lease ran out, so the sweeper itself could reschedule it.
+    assert!(started.elapsed() < Duration::from_millis(100));
     assert_eq!(report.delivered, 0);
-    assert_eq!(report.rescheduled + report.lease_lost, 1);
+    assert_eq!((report.rescheduled, report.lease_lost), (1, 0));
     let again = store.claim_due(1, Duration::from_secs(60)).await?;
     assert_eq!(again.len(), 1);
-    if report.rescheduled == 1 {
-        assert!(
-            again[0]
-                .last_error
-                .as_deref()
-                .unwrap()
-                .contains("longer than the 100ms lease")
-        );
-    }
+    assert!(
+        again[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("before the claim's lease ran out")
+    );
     Ok(())
 }
 

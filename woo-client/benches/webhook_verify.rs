@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use secrecy::SecretString;
 use sha2::Sha256;
 use sync_core::http::reqwest::header::{HeaderMap, HeaderValue};
-use woo_client::webhook::WebhookVerifier;
+use woo_client::webhook_receive::WebhookVerifier;
 
 const SECRET: &str = "wc-webhook-secret-0123456789abcdef";
 
@@ -26,7 +26,7 @@ fn body(size: usize) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    let verifier = WebhookVerifier::new(&SecretString::from(SECRET));
+    let verifier = WebhookVerifier::new(SecretString::from(SECRET));
     for (label, size) in [("1KiB", 1024usize), ("64KiB", 64 * 1024)] {
         let body = body(size);
         let signature = verifier.sign(&body);

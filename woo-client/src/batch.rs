@@ -14,12 +14,12 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sync_core::http::reqwest::Method;
-use sync_core::{Classify, PermanentKind, Verdict};
+use sync_core::http::ApiRequest;
+use sync_core::{Classify, Redactor, Verdict};
 
 use crate::client::Client;
 use crate::error::{ApiError, Error};
-use crate::query::Query;
+pub use crate::error::{BatchFailure, BatchItemError, BatchOp, ItemFailure};
 
 /// WooCommerce's default limit on `create + update + delete` per request
 /// (filter `woocommerce_rest_batch_items_limit`).
@@ -101,93 +101,6 @@ impl<C, U> BatchRequest<C, U> {
         self.len() == 0
     }
 }
-
-/// Which list an item was in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BatchOp {
-    /// `create`.
-    Create,
-    /// `update`.
-    Update,
-    /// `delete`.
-    Delete,
-}
-
-impl fmt::Display for BatchOp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            BatchOp::Create => "create",
-            BatchOp::Update => "update",
-            BatchOp::Delete => "delete",
-        })
-    }
-}
-
-/// Why one item failed.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum ItemFailure {
-    /// WooCommerce rejected the item (its inline `error`).
-    Rejected(ApiError),
-    /// The item came back with an `error` that is not a `{code, message, data}` object (a
-    /// plugin's own shape); the raw value is kept. The item failed.
-    RejectedRaw(Value),
-    /// The request carrying the item failed as a whole; the item may or may not have been
-    /// applied if the failure came after the server received it.
-    Request(Arc<Error>),
-    /// A request before this item's failed, so this item was not sent.
-    NotSent,
-    /// The response had no element for this item.
-    Missing,
-    /// The response element for this item did not decode (the item may have been applied).
-    Unreadable(Arc<Error>),
-}
-
-/// One failed item, named by its list, its position in that list and its id.
-#[derive(Debug, Clone)]
-pub struct BatchItemError {
-    /// The list.
-    pub op: BatchOp,
-    /// Position in the list you passed (0-based), to correlate failed creates (which have no id).
-    pub index: usize,
-    /// The record id (`None` for creates).
-    pub id: Option<u64>,
-    /// What went wrong.
-    pub failure: ItemFailure,
-}
-
-impl fmt::Display for BatchItemError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.id {
-            Some(id) => write!(f, "{} #{} (item {})", self.op, id, self.index)?,
-            None => write!(f, "{} item {}", self.op, self.index)?,
-        }
-        match &self.failure {
-            ItemFailure::Rejected(api) => write!(f, ": {api}"),
-            ItemFailure::RejectedRaw(error) => write!(f, ": rejected: {error}"),
-            ItemFailure::Request(e) => write!(f, ": request failed: {e}"),
-            ItemFailure::NotSent => f.write_str(": not sent (an earlier chunk failed)"),
-            ItemFailure::Missing => f.write_str(": missing from the response"),
-            ItemFailure::Unreadable(e) => write!(f, ": unreadable in the response: {e}"),
-        }
-    }
-}
-
-impl Classify for BatchItemError {
-    fn verdict(&self) -> Verdict {
-        match &self.failure {
-            ItemFailure::Rejected(api) => match api.status() {
-                Some(status) if status >= 400 => Verdict::from_status(status, None),
-                _ => Verdict::Permanent(PermanentKind::Data),
-            },
-            ItemFailure::RejectedRaw(_) => Verdict::Permanent(PermanentKind::Data),
-            ItemFailure::Request(e) | ItemFailure::Unreadable(e) => e.verdict(),
-            ItemFailure::NotSent | ItemFailure::Missing => Verdict::Retry { after: None },
-        }
-    }
-}
-
-impl std::error::Error for BatchItemError {}
 
 /// The per-item result of a batch, in the order of the lists you passed.
 #[derive(Debug, Clone)]
@@ -272,53 +185,6 @@ impl<T> From<PartialBatch<T>> for Error {
     }
 }
 
-/// The failed items of a batch, without the typed successes (see [`PartialBatch`] for those).
-#[derive(Debug, Clone)]
-pub struct BatchFailure {
-    /// The operation.
-    pub operation: &'static str,
-    /// Items sent or meant to be sent.
-    pub total: usize,
-    /// Items that succeeded.
-    pub succeeded: usize,
-    /// Items that failed.
-    pub failed: Vec<BatchItemError>,
-}
-
-impl fmt::Display for BatchFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} of {} batch items failed",
-            self.operation,
-            self.failed.len(),
-            self.total
-        )?;
-        for (i, item) in self.failed.iter().take(3).enumerate() {
-            write!(f, "{} {item}", if i == 0 { ";" } else { "," })?;
-        }
-        if self.failed.len() > 3 {
-            write!(f, ", and {} more", self.failed.len() - 3)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for BatchFailure {}
-
-impl Classify for BatchFailure {
-    /// Retry when any item may succeed later; otherwise the first failure's verdict.
-    fn verdict(&self) -> Verdict {
-        let verdicts: Vec<Verdict> = self.failed.iter().map(|e| e.verdict()).collect();
-        verdicts
-            .iter()
-            .copied()
-            .find(Verdict::is_retryable)
-            .or_else(|| verdicts.first().copied())
-            .unwrap_or(Verdict::Permanent(PermanentKind::Data))
-    }
-}
-
 #[derive(Deserialize)]
 struct BatchResponse {
     #[serde(default)]
@@ -336,6 +202,7 @@ fn read_item<T: DeserializeOwned>(
     id: Option<u64>,
     element: Option<Value>,
     operation: &str,
+    redactor: &Redactor,
 ) -> Result<T, BatchItemError> {
     let fail = |failure| BatchItemError {
         op,
@@ -357,10 +224,13 @@ fn read_item<T: DeserializeOwned>(
         ));
     }
     let bytes = serde_json::to_vec(&element).unwrap_or_default();
-    sync_core::http::decode_json::<T>(&bytes).map_err(|e| {
-        fail(ItemFailure::Unreadable(Arc::new(Error::decode::<T>(
-            operation, e,
-        ))))
+    sync_core::http::decode_json::<T>(&bytes).map_err(|mut source| {
+        // serde quotes the refused value, which may be anything the server sent.
+        source.message = redactor.text(&source.message);
+        fail(ItemFailure::Unreadable(Arc::new(Error::Decode {
+            operation: operation.to_string(),
+            source,
+        })))
     })
 }
 
@@ -390,6 +260,7 @@ where
     U: Serialize,
 {
     let chunk_size = chunk_size.clamp(1, MAX_BATCH_ITEMS);
+    let redactor = client.redactor();
     let mut outcome = BatchOutcome {
         created: Vec::with_capacity(request.create.len()),
         updated: Vec::with_capacity(request.update.len()),
@@ -447,19 +318,32 @@ where
             Some(Ok(raw)) => {
                 let mut items = raw.create.into_iter();
                 for i in c..c_end {
-                    let item = read_item(BatchOp::Create, i, None, items.next(), operation);
+                    let item =
+                        read_item(BatchOp::Create, i, None, items.next(), operation, redactor);
                     outcome.created.push(item);
                 }
                 let mut items = raw.update.into_iter();
                 for (k, id) in ids_update.iter().enumerate() {
-                    let item =
-                        read_item(BatchOp::Update, u + k, Some(*id), items.next(), operation);
+                    let item = read_item(
+                        BatchOp::Update,
+                        u + k,
+                        Some(*id),
+                        items.next(),
+                        operation,
+                        redactor,
+                    );
                     outcome.updated.push(item);
                 }
                 let mut items = raw.delete.into_iter();
                 for (k, id) in delete_ids.iter().enumerate() {
-                    let item =
-                        read_item(BatchOp::Delete, d + k, Some(*id), items.next(), operation);
+                    let item = read_item(
+                        BatchOp::Delete,
+                        d + k,
+                        Some(*id),
+                        items.next(),
+                        operation,
+                        redactor,
+                    );
                     outcome.deleted.push(item);
                 }
             }
@@ -482,23 +366,13 @@ async fn send_chunk<C: Serialize, U: Serialize>(
     path: &str,
     chunk: &Chunk<'_, C, U>,
 ) -> Result<BatchResponse, Error> {
-    let body = serde_json::to_vec(chunk).map_err(|e| Error::InvalidInput {
-        field: "batch",
-        message: e.to_string(),
-    })?;
-    let response = client
-        .execute(
-            operation,
-            Method::POST,
-            path,
-            &Query::new(),
-            Some(body),
-            false,
-        )
-        .await?;
-    response
-        .json::<BatchResponse>()
-        .map_err(|e| Error::decode::<BatchResponse>(operation, e))
+    let request = ApiRequest::<BatchResponse>::post(operation, path)
+        .json(chunk)
+        .map_err(|e| Error::InvalidInput {
+            field: "batch",
+            message: e.to_string(),
+        })?;
+    client.send(request).await
 }
 
 fn push_failures<T>(

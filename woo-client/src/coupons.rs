@@ -1,14 +1,13 @@
 //! Requests for coupons (`/coupons`).
 
 use serde::Serialize;
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
-use crate::client::Client;
+use crate::client::{Client, with_json};
 use crate::deletion::{self, Deletion};
 use crate::error::Error;
 use crate::models::Coupon;
 use crate::pagination::ListRequest;
-use crate::query::Query;
 
 /// Coupon requests; get one with [`Client::coupons`].
 #[derive(Debug, Clone)]
@@ -29,14 +28,7 @@ impl Coupons {
     /// One coupon.
     pub async fn get(&self, id: u64) -> Result<Coupon, Error> {
         self.client
-            .call::<(), _>(
-                "coupons.get",
-                Method::GET,
-                &format!("coupons/{id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+            .send(ApiRequest::get("coupons.get", format!("coupons/{id}")))
             .await
     }
 
@@ -44,14 +36,10 @@ impl Coupons {
     /// retry would find the code taken (`woocommerce_rest_coupon_code_already_exists`).
     pub async fn create<B: Serialize + ?Sized>(&self, coupon: &B) -> Result<Coupon, Error> {
         self.client
-            .call(
-                "coupons.create",
-                Method::POST,
-                "coupons",
-                &Query::new(),
-                Some(coupon),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("coupons.create", "coupons"),
+                coupon,
+            )?)
             .await
     }
 
@@ -62,14 +50,10 @@ impl Coupons {
         changes: &B,
     ) -> Result<Coupon, Error> {
         self.client
-            .call(
-                "coupons.update",
-                Method::PUT,
-                &format!("coupons/{id}"),
-                &Query::new(),
-                Some(changes),
-                true,
-            )
+            .send(with_json(
+                ApiRequest::put("coupons.update", format!("coupons/{id}")),
+                changes,
+            )?)
             .await
     }
 

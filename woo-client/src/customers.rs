@@ -10,17 +10,39 @@ use chrono::{DateTime, Utc};
 use futures_core::Stream;
 use futures_util::TryStreamExt;
 use serde::Serialize;
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
 use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
-use crate::client::Client;
+use crate::client::{Client, with_json};
 use crate::deletion::{self, Deletion};
 use crate::error::Error;
 use crate::models::Customer;
 use crate::pagination::ListRequest;
-use crate::query::Query;
 
 /// Customer requests; get one with [`Client::customers`].
+///
+/// ```
+/// # use wiremock::matchers::{method, path};
+/// # use wiremock::{Mock, MockServer, ResponseTemplate};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = MockServer::start().await;
+/// # Mock::given(method("GET")).and(path("/wp-json/wc/v3/customers"))
+/// #     .respond_with(ResponseTemplate::new(200).insert_header("X-WP-TotalPages", "1").set_body_json(serde_json::json!([{"id": 25, "email": "john.doe@example.com", "role": "customer"}])))
+/// #     .mount(&server).await;
+/// # let client = woo_client::Client::builder(server.uri())
+/// #     .credentials(woo_client::Credentials::new("ck_example", "cs_example")).build()?;
+/// use futures_util::TryStreamExt;
+/// let found: Vec<_> = client
+///     .customers()
+///     .list()
+///     .email("john.doe@example.com")
+///     .stream()
+///     .try_collect()
+///     .await?;
+/// assert_eq!(found[0].id, 25);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Customers {
     client: Client,
@@ -40,14 +62,7 @@ impl Customers {
     /// One customer.
     pub async fn get(&self, id: u64) -> Result<Customer, Error> {
         self.client
-            .call::<(), _>(
-                "customers.get",
-                Method::GET,
-                &format!("customers/{id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+            .send(ApiRequest::get("customers.get", format!("customers/{id}")))
             .await
     }
 
@@ -58,14 +73,10 @@ impl Customers {
         changes: &B,
     ) -> Result<Customer, Error> {
         self.client
-            .call(
-                "customers.update",
-                Method::PUT,
-                &format!("customers/{id}"),
-                &Query::new(),
-                Some(changes),
-                true,
-            )
+            .send(with_json(
+                ApiRequest::put("customers.update", format!("customers/{id}")),
+                changes,
+            )?)
             .await
     }
 
@@ -73,14 +84,10 @@ impl Customers {
     /// after a timeout: a retry would find the email taken (`registration-error-email-exists`).
     pub async fn create<B: Serialize + ?Sized>(&self, customer: &B) -> Result<Customer, Error> {
         self.client
-            .call(
-                "customers.create",
-                Method::POST,
-                "customers",
-                &Query::new(),
-                Some(customer),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("customers.create", "customers"),
+                customer,
+            )?)
             .await
     }
 

@@ -2,11 +2,10 @@
 //! retried delete whose first attempt worked finds the record gone.
 
 use serde::de::DeserializeOwned;
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
 use crate::client::Client;
 use crate::error::{ApiError, Error};
-use crate::query::Query;
 
 /// What a delete request did.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,18 +52,16 @@ pub(crate) async fn delete<T: DeserializeOwned>(
     force: bool,
     extra: &[(&str, String)],
 ) -> Result<Deletion<T>, Error> {
-    let mut query = Query::new();
-    query.set("force", force);
-    for (name, value) in extra {
-        query.set(name, value);
-    }
-    let result = client
-        .call::<(), T>(operation, Method::DELETE, path, &query, None, true)
-        .await;
+    let request = ApiRequest::<T>::delete(operation, path)
+        .query("force", force)
+        .query_pairs(extra.iter().map(|(name, value)| (name.to_string(), value)));
+    let result = client.send(request).await;
     match result {
         Ok(record) => Ok(Deletion::Deleted(Box::new(record))),
-        Err(Error::Api { status, api, .. }) if already_gone(status, &api.code, force) => {
-            Ok(Deletion::AlreadyGone(api))
+        Err(Error::Api { status, body, .. })
+            if already_gone(status.as_u16(), &body.code, force) =>
+        {
+            Ok(Deletion::AlreadyGone(body))
         }
         Err(e) => Err(e),
     }

@@ -2,17 +2,16 @@
 //! (`/orders/<id>/refunds`).
 
 use serde::Serialize;
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
 use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
-use crate::client::Client;
+use crate::client::{Client, with_json};
 use crate::deletion::{self, Deletion};
 use crate::error::Error;
 #[cfg(doc)]
 use crate::models::NewRefund;
 use crate::models::{NewOrderNote, Order, OrderNote, OrderStatus, Refund};
 use crate::pagination::ListRequest;
-use crate::query::Query;
 
 /// What [`Orders::delete`] did.
 pub type OrderDeletion = Deletion<Order>;
@@ -25,6 +24,29 @@ impl Deletion<Order> {
 }
 
 /// Order requests; get one with [`Client::orders`].
+///
+/// ```
+/// # use wiremock::matchers::{method, path};
+/// # use wiremock::{Mock, MockServer, ResponseTemplate};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = MockServer::start().await;
+/// # Mock::given(method("POST")).and(path("/wp-json/wc/v3/orders/batch"))
+/// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"update": [{"id": 727, "status": "completed"}, {"id": 723, "error": {"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID.", "data": {"status": 400}}}]})))
+/// #     .mount(&server).await;
+/// # let client = woo_client::Client::builder(server.uri())
+/// #     .credentials(woo_client::Credentials::new("ck_example", "cs_example")).build()?;
+/// use woo_client::batch::BatchRequest;
+/// use woo_client::models::{OrderPatch, OrderStatus};
+/// let batch: BatchRequest<serde_json::Value, OrderPatch> = BatchRequest::new()
+///     .update(727, OrderPatch::status(OrderStatus::Completed))
+///     .update(723, OrderPatch::status(OrderStatus::Completed));
+/// // A 200 with a failed item is not a success: the failure comes back with its id.
+/// let partial = client.orders().batch(&batch).await.unwrap_err();
+/// assert_eq!(partial.outcome.succeeded(), 1);
+/// assert_eq!(partial.outcome.failures().next().unwrap().id, Some(723));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Orders {
     client: Client,
@@ -45,14 +67,7 @@ impl Orders {
     /// One order.
     pub async fn get(&self, id: u64) -> Result<Order, Error> {
         self.client
-            .call::<(), _>(
-                "orders.get",
-                Method::GET,
-                &format!("orders/{id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+            .send(ApiRequest::get("orders.get", format!("orders/{id}")))
             .await
     }
 
@@ -60,14 +75,10 @@ impl Orders {
     /// own struct). Not retried after a timeout: a second POST would create a second order.
     pub async fn create<B: Serialize + ?Sized>(&self, order: &B) -> Result<Order, Error> {
         self.client
-            .call(
-                "orders.create",
-                Method::POST,
-                "orders",
-                &Query::new(),
-                Some(order),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("orders.create", "orders"),
+                order,
+            )?)
             .await
     }
 
@@ -79,14 +90,10 @@ impl Orders {
         changes: &B,
     ) -> Result<Order, Error> {
         self.client
-            .call(
-                "orders.update",
-                Method::PUT,
-                &format!("orders/{id}"),
-                &Query::new(),
-                Some(changes),
-                true,
-            )
+            .send(with_json(
+                ApiRequest::put("orders.update", format!("orders/{id}")),
+                changes,
+            )?)
             .await
     }
 
@@ -145,42 +152,30 @@ impl Orders {
     /// An order's notes, newest first (not paginated by WooCommerce).
     pub async fn notes(&self, order_id: u64) -> Result<Vec<OrderNote>, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "orders.notes.list",
-                Method::GET,
-                &format!("orders/{order_id}/notes"),
-                &Query::new(),
-                None,
-                true,
-            )
+                format!("orders/{order_id}/notes"),
+            ))
             .await
     }
 
     /// One note.
     pub async fn note(&self, order_id: u64, note_id: u64) -> Result<OrderNote, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "orders.notes.get",
-                Method::GET,
-                &format!("orders/{order_id}/notes/{note_id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+                format!("orders/{order_id}/notes/{note_id}"),
+            ))
             .await
     }
 
     /// Add a note. Not retried after a timeout (it would add the note twice).
     pub async fn add_note(&self, order_id: u64, note: &NewOrderNote) -> Result<OrderNote, Error> {
         self.client
-            .call(
-                "orders.notes.create",
-                Method::POST,
-                &format!("orders/{order_id}/notes"),
-                &Query::new(),
-                Some(note),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("orders.notes.create", format!("orders/{order_id}/notes")),
+                note,
+            )?)
             .await
     }
 
@@ -202,28 +197,23 @@ impl Orders {
         refund: &B,
     ) -> Result<Refund, Error> {
         self.client
-            .call(
-                "orders.refunds.create",
-                Method::POST,
-                &format!("orders/{order_id}/refunds"),
-                &Query::new(),
-                Some(refund),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post(
+                    "orders.refunds.create",
+                    format!("orders/{order_id}/refunds"),
+                ),
+                refund,
+            )?)
             .await
     }
 
     /// One refund.
     pub async fn refund(&self, order_id: u64, refund_id: u64) -> Result<Refund, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "orders.refunds.get",
-                Method::GET,
-                &format!("orders/{order_id}/refunds/{refund_id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+                format!("orders/{order_id}/refunds/{refund_id}"),
+            ))
             .await
     }
 }

@@ -1,22 +1,33 @@
-//! Paged lists: [`Page`] for one page with its totals, and a `Stream` of every item.
+//! Paged lists: [`ListRequest`] reads one [`Page`] with its totals, every page, or a `Stream` of
+//! every item, through sync-core's one paginator ([`ApiClient::pages`](sync_core::http::ApiClient::pages)).
+//!
+//! WooCommerce pages by number (`page`, `per_page` up to 100) and reports `X-WP-Total` and
+//! `X-WP-TotalPages`. A scan ends on an empty page, at the last page by `X-WP-TotalPages`, or
+//! when the items read reach `X-WP-Total`; without the headers (a proxy stripped them) it reads
+//! on to the first empty page, or until a page repeats the previous one byte for byte (a server
+//! that ignores `page`).
 
-use std::collections::VecDeque;
 use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures_core::Stream;
+use futures_util::{StreamExt, TryStreamExt, stream};
 use serde::de::DeserializeOwned;
-use sync_core::http::reqwest::Method;
+use sync_core::http::{ApiRequest, HttpResponse, PageEnd, PageRead, PageRule};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::query::Query;
+use crate::query::{Query, wire_pairs};
 
 /// WooCommerce's largest page (`per_page` maximum).
 pub const MAX_PER_PAGE: u32 = 100;
 
 /// One page of a list, with the totals WooCommerce reports in `X-WP-Total` and
 /// `X-WP-TotalPages` (absent when a proxy strips them).
+///
+/// sync-core's [`Page`](sync_core::http::Page) has no page size or page count; WooCommerce's
+/// sync sources compare `X-WP-TotalPages` across a run, so this crate keeps its own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// The records on this page.
@@ -211,89 +222,149 @@ where
 
     /// Read one page (the one set with [`ListRequest::page`], default 1).
     pub async fn send(&self) -> Result<Page<T>, Error> {
-        self.fetch(self.page).await
+        let request = self.request(self.page);
+        let response = self.client.send_raw(&request).await?;
+        let items: Vec<T> = self.client.api.decode(self.operation, &response)?;
+        let totals = Totals::read(&response);
+        Ok(Page {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total: totals.total,
+            total_pages: totals.total_pages,
+        })
     }
 
     /// Read every page and return all records. For large stores prefer [`ListRequest::stream`].
     pub async fn all(self) -> Result<Vec<T>, Error> {
-        let mut out = Vec::new();
-        let mut next = Some(self.page);
-        while let Some(n) = next {
-            let page = self.fetch(n).await?;
-            next = page.next_page();
-            out.extend(page.items);
-        }
-        Ok(out)
+        self.stream().try_collect().await
     }
 
-    /// Every record, page after page, until an empty page or the last page by
-    /// `X-WP-TotalPages`. The stream ends after the first error.
+    /// Every record, page after page, until an empty page, the last page by
+    /// `X-WP-TotalPages`, or `X-WP-Total` records. The stream ends after the first error.
     ///
     /// Consume it with `futures_util::TryStreamExt` (`try_next`, `try_collect`…).
     pub fn stream(self) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
-        struct State<T> {
-            list: ListRequest<T>,
-            next: Option<u32>,
-            buffer: VecDeque<T>,
+        if let Err(e) = self.client.check(&self.request(self.page)) {
+            return stream::once(async { Err(e) }).boxed();
         }
-        let first = self.page;
-        let state = State {
-            list: self,
-            next: Some(first),
-            buffer: VecDeque::new(),
-        };
-        futures_util::stream::try_unfold(state, |mut st| async move {
-            loop {
-                if let Some(item) = st.buffer.pop_front() {
-                    return Ok(Some((item, st)));
-                }
-                let Some(n) = st.next else {
-                    return Ok(None);
-                };
-                let page = st.list.fetch(n).await?;
-                st.next = page.next_page();
-                st.buffer.extend(page.items);
-            }
-        })
+        let (rule, _) = self.rule();
+        self.client.api.items(rule).boxed()
     }
 
     /// Every page, with its totals. The stream ends after the first error.
     pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + 'static {
-        let first = self.page;
-        futures_util::stream::try_unfold((self, Some(first)), |(list, next)| async move {
-            let Some(n) = next else {
-                return Ok(None);
-            };
-            let page = list.fetch(n).await?;
-            let next = page.next_page();
-            Ok(Some((page, (list, next))))
-        })
+        if let Err(e) = self.client.check(&self.request(self.page)) {
+            return stream::once(async { Err(e) }).boxed();
+        }
+        let (rule, last) = self.rule();
+        let (first, per_page) = (self.page, self.per_page);
+        self.client
+            .api
+            .pages(rule)
+            .map_ok(move |page| {
+                // The rule recorded this page's headers just before the page was yielded.
+                let totals = last.lock().map(|t| *t).unwrap_or_default();
+                Page {
+                    items: page.items,
+                    page: first + page.number - 1,
+                    per_page,
+                    total: page.total,
+                    total_pages: totals.total_pages,
+                }
+            })
+            .boxed()
     }
 
-    pub(crate) async fn fetch(&self, page: u32) -> Result<Page<T>, Error> {
+    /// The request for page `page`.
+    fn request(&self, page: u32) -> ApiRequest<Vec<T>> {
         let mut query = self.query.clone();
         query.set("page", page);
         query.set("per_page", self.per_page);
-        let response = self
-            .client
-            .execute(self.operation, Method::GET, &self.path, &query, None, true)
-            .await?;
-        let items = response
-            .json::<Vec<T>>()
-            .map_err(|e| Error::decode::<Vec<T>>(self.operation, e))?;
-        let total = response
-            .header("x-wp-total")
-            .and_then(|v| v.trim().parse().ok());
-        let total_pages = response
-            .header("x-wp-totalpages")
-            .and_then(|v| v.trim().parse().ok());
-        Ok(Page {
-            items,
-            page,
-            per_page: self.per_page,
-            total,
-            total_pages,
-        })
+        ApiRequest::get(self.operation, self.path.clone()).query_pairs(wire_pairs(query.params()))
+    }
+
+    /// The paging rule for this list, and the cell where it leaves each page's totals.
+    fn rule(&self) -> (PageNumbers<T>, Arc<Mutex<Totals>>) {
+        let last = Arc::new(Mutex::new(Totals::default()));
+        let rule = PageNumbers {
+            request: self.request(self.page),
+            next: self.page,
+            previous_untotalled: None,
+            last: last.clone(),
+        };
+        (rule, last)
+    }
+}
+
+fn digest(body: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(body, &mut hasher);
+    std::hash::Hasher::finish(&hasher)
+}
+
+/// `X-WP-Total` / `X-WP-TotalPages` of one response.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    total: Option<u64>,
+    total_pages: Option<u32>,
+}
+
+impl Totals {
+    fn read(response: &HttpResponse) -> Totals {
+        Totals {
+            total: response
+                .header("x-wp-total")
+                .and_then(|v| v.trim().parse().ok()),
+            total_pages: response
+                .header("x-wp-totalpages")
+                .and_then(|v| v.trim().parse().ok()),
+        }
+    }
+}
+
+/// WooCommerce's paging rule for sync-core's paginator: `page=N` from the first page asked
+/// for; the last page by `X-WP-TotalPages`; `X-WP-Total` as the total. Items carry no key on
+/// purpose: the [`crate::sync`] sources keep every repeat visible and drop them by
+/// `(id, date_modified_gmt)`, so a record modified between two pages is read in its new state.
+struct PageNumbers<T> {
+    request: ApiRequest<Vec<T>>,
+    next: u32,
+    /// A digest of the previous page's body, when it came without totals.
+    previous_untotalled: Option<u64>,
+    /// Where the headers of the page just read are left for [`ListRequest::pages`].
+    last: Arc<Mutex<Totals>>,
+}
+
+impl<T: DeserializeOwned + Send> PageRule for PageNumbers<T> {
+    type Body = Vec<T>;
+    type Item = T;
+
+    fn next_request(&mut self) -> ApiRequest<Vec<T>> {
+        let request = self.request.clone().set_query("page", self.next);
+        self.next = self.next.saturating_add(1);
+        request
+    }
+
+    fn read_page(&mut self, items: Vec<T>, response: &HttpResponse) -> PageRead<T> {
+        let page = self.next - 1;
+        let totals = Totals::read(response);
+        if let Ok(mut last) = self.last.lock() {
+            *last = totals;
+        }
+        if totals.total.is_none() && totals.total_pages.is_none() {
+            // Without totals the scan reads on to an empty page; a server that ignores `page`
+            // would answer the same page forever. The same bytes twice in a row end it.
+            let digest = digest(&response.body);
+            if self.previous_untotalled.replace(digest) == Some(digest) {
+                return PageRead::last(Vec::new(), PageEnd::Repeated);
+            }
+        }
+        let read = match totals.total_pages {
+            Some(pages) if page >= pages => PageRead::last(items, PageEnd::Short),
+            _ => PageRead::more(items),
+        };
+        read.with_total(totals.total)
     }
 }
 

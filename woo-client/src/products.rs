@@ -1,17 +1,32 @@
 //! Requests for products (`/products`) and variations (`/products/<id>/variations`).
 
 use serde::Serialize;
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
 use crate::batch::{self, BatchOutcome, BatchRequest, MAX_BATCH_ITEMS, PartialBatch};
-use crate::client::Client;
+use crate::client::{Client, with_json};
 use crate::deletion::{self, Deletion};
 use crate::error::Error;
 use crate::models::{Product, ProductStatus, ProductType, ProductVariation, StockStatus};
 use crate::pagination::ListRequest;
-use crate::query::Query;
 
 /// Product requests; get one with [`Client::products`].
+///
+/// ```
+/// # use wiremock::matchers::{method, path};
+/// # use wiremock::{Mock, MockServer, ResponseTemplate};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = MockServer::start().await;
+/// # Mock::given(method("GET")).and(path("/wp-json/wc/v3/products/794"))
+/// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": 794, "name": "Premium Quality", "sku": "PQ-1", "price": "21.99"})))
+/// #     .mount(&server).await;
+/// # let client = woo_client::Client::builder(server.uri())
+/// #     .credentials(woo_client::Credentials::new("ck_example", "cs_example")).build()?;
+/// let product = client.products().get(794).await?;
+/// assert_eq!(product.price.map(|p| p.to_string()).as_deref(), Some("21.99"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Products {
     client: Client,
@@ -30,28 +45,17 @@ impl Products {
     /// One product.
     pub async fn get(&self, id: u64) -> Result<Product, Error> {
         self.client
-            .call::<(), _>(
-                "products.get",
-                Method::GET,
-                &format!("products/{id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+            .send(ApiRequest::get("products.get", format!("products/{id}")))
             .await
     }
 
     /// Create a product. Not retried after a timeout.
     pub async fn create<B: Serialize + ?Sized>(&self, product: &B) -> Result<Product, Error> {
         self.client
-            .call(
-                "products.create",
-                Method::POST,
-                "products",
-                &Query::new(),
-                Some(product),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("products.create", "products"),
+                product,
+            )?)
             .await
     }
 
@@ -62,14 +66,10 @@ impl Products {
         changes: &B,
     ) -> Result<Product, Error> {
         self.client
-            .call(
-                "products.update",
-                Method::PUT,
-                &format!("products/{id}"),
-                &Query::new(),
-                Some(changes),
-                true,
-            )
+            .send(with_json(
+                ApiRequest::put("products.update", format!("products/{id}")),
+                changes,
+            )?)
             .await
     }
 
@@ -162,14 +162,10 @@ impl Variations {
     /// One variation.
     pub async fn get(&self, id: u64) -> Result<ProductVariation, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "variations.get",
-                Method::GET,
-                &self.path(&format!("/{id}")),
-                &Query::new(),
-                None,
-                true,
-            )
+                self.path(&format!("/{id}")),
+            ))
             .await
     }
 
@@ -179,14 +175,10 @@ impl Variations {
         variation: &B,
     ) -> Result<ProductVariation, Error> {
         self.client
-            .call(
-                "variations.create",
-                Method::POST,
-                &self.path(""),
-                &Query::new(),
-                Some(variation),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("variations.create", self.path("")),
+                variation,
+            )?)
             .await
     }
 
@@ -197,14 +189,10 @@ impl Variations {
         changes: &B,
     ) -> Result<ProductVariation, Error> {
         self.client
-            .call(
-                "variations.update",
-                Method::PUT,
-                &self.path(&format!("/{id}")),
-                &Query::new(),
-                Some(changes),
-                true,
-            )
+            .send(with_json(
+                ApiRequest::put("variations.update", self.path(&format!("/{id}"))),
+                changes,
+            )?)
             .await
     }
 

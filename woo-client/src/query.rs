@@ -2,8 +2,17 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::ParamValue;
 use crate::models::serde_helpers::format_gmt;
+
+/// A request parameter as PHP sees it after parsing the query string: one value, or a list
+/// (sent as `key[0]=…&key[1]=…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ParamValue {
+    /// A single value.
+    One(String),
+    /// A list, indexed from 0.
+    List(Vec<String>),
+}
 
 /// Ordered query parameters; setting a name again replaces its value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,12 +30,6 @@ impl Query {
             Some(slot) => slot.1 = value,
             None => self.params.push((name.to_string(), value)),
         }
-    }
-
-    /// Append without replacing: for escape hatches, whose repeats the PHP check then refuses.
-    pub(crate) fn push(&mut self, name: &str, value: &str) {
-        self.params
-            .push((name.to_string(), ParamValue::One(value.to_string())));
     }
 
     pub(crate) fn set(&mut self, name: &str, value: impl ToString) {

@@ -4,18 +4,39 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
-use crate::client::Client;
+use crate::client::{Client, with_json};
 use crate::deletion::{self, Deletion};
 use crate::error::Error;
 use crate::models::{
     NewOrderNote, Order, OrderNote, Subscription, SubscriptionPatch, SubscriptionStatus,
 };
 use crate::pagination::ListRequest;
-use crate::query::Query;
 
 /// Subscription requests; get one with [`Client::subscriptions`].
+///
+/// ```
+/// # use wiremock::matchers::{method, path};
+/// # use wiremock::{Mock, MockServer, ResponseTemplate};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = MockServer::start().await;
+/// # Mock::given(method("GET")).and(path("/wp-json/wc/v3/subscriptions"))
+/// #     .respond_with(ResponseTemplate::new(200).insert_header("X-WP-Total", "1").insert_header("X-WP-TotalPages", "1").set_body_json(serde_json::json!([{"id": 157, "status": "active", "billing_period": "month", "billing_interval": "1"}])))
+/// #     .mount(&server).await;
+/// # let client = woo_client::Client::builder(server.uri())
+/// #     .credentials(woo_client::Credentials::new("ck_example", "cs_example")).build()?;
+/// use woo_client::models::SubscriptionStatus;
+/// let page = client
+///     .subscriptions()
+///     .list()
+///     .status([SubscriptionStatus::Active])
+///     .send()
+///     .await?;
+/// assert_eq!((page.items[0].id, page.total, page.is_last()), (157, Some(1), true));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Subscriptions {
     client: Client,
@@ -34,14 +55,10 @@ impl Subscriptions {
     /// One subscription.
     pub async fn get(&self, id: u64) -> Result<Subscription, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "subscriptions.get",
-                Method::GET,
-                &format!("subscriptions/{id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+                format!("subscriptions/{id}"),
+            ))
             .await
     }
 
@@ -52,14 +69,10 @@ impl Subscriptions {
         subscription: &B,
     ) -> Result<Subscription, Error> {
         self.client
-            .call(
-                "subscriptions.create",
-                Method::POST,
-                "subscriptions",
-                &Query::new(),
-                Some(subscription),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("subscriptions.create", "subscriptions"),
+                subscription,
+            )?)
             .await
     }
 
@@ -79,14 +92,10 @@ impl Subscriptions {
     /// A subscription's notes (`/subscriptions/<id>/notes`), newest first.
     pub async fn notes(&self, subscription_id: u64) -> Result<Vec<OrderNote>, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "subscriptions.notes.list",
-                Method::GET,
-                &format!("subscriptions/{subscription_id}/notes"),
-                &Query::new(),
-                None,
-                true,
-            )
+                format!("subscriptions/{subscription_id}/notes"),
+            ))
             .await
     }
 
@@ -97,14 +106,13 @@ impl Subscriptions {
         note: &NewOrderNote,
     ) -> Result<OrderNote, Error> {
         self.client
-            .call(
-                "subscriptions.notes.create",
-                Method::POST,
-                &format!("subscriptions/{subscription_id}/notes"),
-                &Query::new(),
-                Some(note),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post(
+                    "subscriptions.notes.create",
+                    format!("subscriptions/{subscription_id}/notes"),
+                ),
+                note,
+            )?)
             .await
     }
 
@@ -118,14 +126,10 @@ impl Subscriptions {
         changes: &B,
     ) -> Result<Subscription, Error> {
         self.client
-            .call(
-                "subscriptions.update",
-                Method::PUT,
-                &format!("subscriptions/{id}"),
-                &Query::new(),
-                Some(changes),
-                true,
-            )
+            .send(with_json(
+                ApiRequest::put("subscriptions.update", format!("subscriptions/{id}")),
+                changes,
+            )?)
             .await
     }
 
@@ -144,14 +148,10 @@ impl Subscriptions {
     /// The statuses this store knows, keyed with their `wc-` prefix (`wc-active` → `Active`).
     pub async fn statuses(&self) -> Result<BTreeMap<String, String>, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "subscriptions.statuses",
-                Method::GET,
                 "subscriptions/statuses",
-                &Query::new(),
-                None,
-                true,
-            )
+            ))
             .await
     }
 
@@ -159,14 +159,10 @@ impl Subscriptions {
     /// an `order_type` in `extra`).
     pub async fn orders(&self, id: u64) -> Result<Vec<Order>, Error> {
         self.client
-            .call::<(), _>(
+            .send(ApiRequest::get(
                 "subscriptions.orders",
-                Method::GET,
-                &format!("subscriptions/{id}/orders"),
-                &Query::new(),
-                None,
-                true,
-            )
+                format!("subscriptions/{id}/orders"),
+            ))
             .await
     }
 }

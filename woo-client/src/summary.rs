@@ -24,7 +24,8 @@
 //! ```
 
 use chrono::{DateTime, Utc};
-use sync_core::summary::{Amount, CustomerSummary, OrderSummary};
+use sync_core::money::Money;
+use sync_core::summary::{CustomerSummary, OrderSummary};
 
 use crate::models::{Address, Customer, LineItem, Order, Subscription};
 
@@ -41,7 +42,7 @@ impl From<&Order> for OrderSummary {
             email: billing_email(&order.billing),
             first_name: non_blank(&order.billing.first_name),
             last_name: non_blank(&order.billing.last_name),
-            total: Amount::new(order.total, order.currency.trim()),
+            total: Money::new(order.total, order.currency.trim()),
             created_at: created_at(order.date_created_gmt, order.date_modified_gmt),
             paid_at: order.date_paid_gmt,
             modified_at: order.date_modified_gmt,
@@ -64,7 +65,7 @@ impl From<&Subscription> for OrderSummary {
             email: billing_email(&subscription.billing),
             first_name: non_blank(&subscription.billing.first_name),
             last_name: non_blank(&subscription.billing.last_name),
-            total: Amount::new(subscription.total, subscription.currency.trim()),
+            total: Money::new(subscription.total, subscription.currency.trim()),
             created_at: created_at(
                 subscription.date_created_gmt,
                 subscription.date_modified_gmt,
@@ -118,7 +119,7 @@ pub fn customer_from_order(order: &Order) -> Option<CustomerSummary> {
         first_name: non_blank(&order.billing.first_name),
         last_name: non_blank(&order.billing.last_name),
         orders_count: 1,
-        total_spent: Some(Amount::new(order.total, order.currency.trim())),
+        total_spent: Some(Money::new(order.total, order.currency.trim())),
         first_order_at: Some(placed),
         last_order_at: Some(placed),
         created_at: None,

@@ -1,15 +1,32 @@
-//! Requests for webhook configurations (`/webhooks`). To *receive* deliveries, see
-//! [`crate::webhook`].
+//! Managing webhook configurations (`/webhooks`): list, create, reactivate, delete. To
+//! *receive* deliveries, see [`crate::webhook_receive`].
 
-use sync_core::http::reqwest::Method;
+use sync_core::http::ApiRequest;
 
-use crate::client::Client;
+use crate::client::{Client, with_json};
 use crate::error::Error;
 use crate::models::{Webhook, WebhookSpec, WebhookStatus};
 use crate::pagination::ListRequest;
-use crate::query::Query;
 
 /// Webhook configuration requests; get one with [`Client::webhooks`].
+///
+/// ```
+/// # use wiremock::matchers::{method, path};
+/// # use wiremock::{Mock, MockServer, ResponseTemplate};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let server = MockServer::start().await;
+/// # Mock::given(method("POST")).and(path("/wp-json/wc/v3/webhooks"))
+/// #     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": 142, "name": "Orders", "status": "active", "topic": "order.updated", "delivery_url": "https://hooks.example.com/woo"})))
+/// #     .mount(&server).await;
+/// # let client = woo_client::Client::builder(server.uri())
+/// #     .credentials(woo_client::Credentials::new("ck_example", "cs_example")).build()?;
+/// use woo_client::models::WebhookSpec;
+/// let spec = WebhookSpec::new("Orders", "order.updated", "https://hooks.example.com/woo", "whsec");
+/// let webhook = client.webhooks().create(&spec).await?;
+/// assert_eq!(webhook.id, 142);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Webhooks {
     client: Client,
@@ -28,14 +45,7 @@ impl Webhooks {
     /// One webhook.
     pub async fn get(&self, id: u64) -> Result<Webhook, Error> {
         self.client
-            .call::<(), _>(
-                "webhooks.get",
-                Method::GET,
-                &format!("webhooks/{id}"),
-                &Query::new(),
-                None,
-                true,
-            )
+            .send(ApiRequest::get("webhooks.get", format!("webhooks/{id}")))
             .await
     }
 
@@ -44,45 +54,27 @@ impl Webhooks {
     /// the ping's result. Not retried after a timeout.
     pub async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
         self.client
-            .call(
-                "webhooks.create",
-                Method::POST,
-                "webhooks",
-                &Query::new(),
-                Some(spec),
-                false,
-            )
+            .send(with_json(
+                ApiRequest::post("webhooks.create", "webhooks"),
+                spec,
+            )?)
             .await
     }
 
     /// Change a webhook (for example [`WebhookSpec::reactivate`] after WooCommerce disabled it).
     pub async fn update(&self, id: u64, spec: &WebhookSpec) -> Result<Webhook, Error> {
         self.client
-            .call(
-                "webhooks.update",
-                Method::PUT,
-                &format!("webhooks/{id}"),
-                &Query::new(),
-                Some(spec),
-                true,
-            )
+            .send(with_json(
+                ApiRequest::put("webhooks.update", format!("webhooks/{id}")),
+                spec,
+            )?)
             .await
     }
 
     /// Delete a webhook (webhooks have no trash: `force=true` is sent).
     pub async fn delete(&self, id: u64) -> Result<Webhook, Error> {
-        let mut query = Query::new();
-        query.set("force", true);
-        self.client
-            .call::<(), _>(
-                "webhooks.delete",
-                Method::DELETE,
-                &format!("webhooks/{id}"),
-                &query,
-                None,
-                true,
-            )
-            .await
+        let request = ApiRequest::delete("webhooks.delete", format!("webhooks/{id}"));
+        self.client.send(request.query("force", true)).await
     }
 }
 

@@ -11,7 +11,9 @@ use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use woo_client::auth::{sign_base_string, signature_base_string};
 use woo_client::models::{OrderPatch, OrderStatus};
-use woo_client::{AuthMode, Client, Credentials, Error, SignatureMethod};
+use woo_client::{
+    AuthMode, Client, ClientError, ClientOptions, Credentials, Error, SignatureMethod,
+};
 
 use common::{CK, CS, basic_client, fixture, oauth_client, query_of, received};
 
@@ -55,10 +57,10 @@ async fn query_string_auth_sends_keys_as_parameters_and_no_header() {
         .mount(&server)
         .await;
 
-    let client = Client::builder(server.uri(), Credentials::new(CK, CS))
+    let client = Client::builder(server.uri())
+        .credentials(Credentials::new(CK, CS))
         .query_string_auth()
-        .allow_plain_http_on_loopback(true)
-        .no_rate_limit()
+        .options(ClientOptions::new().no_rate_limit())
         .build()
         .unwrap();
     assert_eq!(client.auth_mode(), AuthMode::QueryString);
@@ -71,29 +73,26 @@ async fn query_string_auth_sends_keys_as_parameters_and_no_header() {
 fn basic_and_query_keys_over_plain_http_are_refused() {
     for (builder, what) in [
         (
-            Client::builder("http://shop.example.com", Credentials::new(CK, CS)),
+            Client::builder("http://shop.example.com").credentials(Credentials::new(CK, CS)),
             "basic",
         ),
         (
-            Client::builder("http://shop.example.com", Credentials::new(CK, CS))
+            Client::builder("http://shop.example.com")
+                .credentials(Credentials::new(CK, CS))
                 .query_string_auth(),
             "query",
         ),
-        // The loopback escape hatch does not cover other hosts…
+        // The loopback rule does not cover other hosts.
         (
-            Client::builder("http://shop.example.com", Credentials::new(CK, CS))
-                .allow_plain_http_on_loopback(true),
-            "basic, loopback flag, remote host",
-        ),
-        // …and loopback itself needs the flag.
-        (
-            Client::builder("http://127.0.0.1:8080", Credentials::new(CK, CS)),
-            "basic, loopback without flag",
+            Client::builder("http://shop.example.com")
+                .credentials(Credentials::new(CK, CS))
+                .options(ClientOptions::new().no_rate_limit()),
+            "basic, remote host, other options",
         ),
     ] {
         let err = builder.build().expect_err(what);
         assert!(
-            matches!(err, Error::InsecureTransport { .. }),
+            matches!(&err, Error::Config(e) if e.field == "base_url"),
             "{what}: {err:?}"
         );
         let text = err.to_string();
@@ -105,15 +104,29 @@ fn basic_and_query_keys_over_plain_http_are_refused() {
         assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Config));
     }
     // What is allowed: HTTPS with any mode, and OAuth over plain HTTP.
-    Client::builder("https://shop.example.com", Credentials::new(CK, CS))
+    Client::builder("https://shop.example.com")
+        .credentials(Credentials::new(CK, CS))
         .build()
         .unwrap();
-    Client::builder("https://shop.example.com", Credentials::new(CK, CS))
+    Client::builder("https://shop.example.com")
+        .credentials(Credentials::new(CK, CS))
         .query_string_auth()
         .build()
         .unwrap();
-    Client::builder("http://shop.example.com", Credentials::new(CK, CS))
+    Client::builder("http://shop.example.com")
+        .credentials(Credentials::new(CK, CS))
         .oauth1(SignatureMethod::HmacSha256)
+        .build()
+        .unwrap();
+    // sync-core's one plain-HTTP rule: loopback (a local mock, a TLS sidecar) is accepted, and
+    // any host when the user opts in (a TLS-terminating proxy they control).
+    Client::builder("http://127.0.0.1:8080")
+        .credentials(Credentials::new(CK, CS))
+        .build()
+        .unwrap();
+    Client::builder("http://shop.example.com")
+        .credentials(Credentials::new(CK, CS))
+        .options(ClientOptions::new().allow_plain_http(true))
         .build()
         .unwrap();
 }
@@ -126,12 +139,14 @@ fn bad_site_urls_are_config_errors() {
         "https://u:p@shop.example.com",
         "https://shop.example.com/?x=1",
     ] {
-        let err = Client::builder(site, Credentials::new(CK, CS))
+        let err = Client::builder(site)
+            .credentials(Credentials::new(CK, CS))
             .build()
             .unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{site}: {err:?}");
     }
-    let err = Client::builder("https://shop.example.com", Credentials::new("", CS))
+    let err = Client::builder("https://shop.example.com")
+        .credentials(Credentials::new("", CS))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("must not be empty"));
@@ -370,10 +385,10 @@ async fn secrets_never_appear_in_debug_or_errors() {
 
     let clients = [
         basic_client(&server.uri()),
-        Client::builder(server.uri(), Credentials::new(CK, CS))
+        Client::builder(server.uri())
+            .credentials(Credentials::new(CK, CS))
             .query_string_auth()
-            .allow_plain_http_on_loopback(true)
-            .no_rate_limit()
+            .options(ClientOptions::new().no_rate_limit())
             .build()
             .unwrap(),
         oauth_client(&server.uri(), SignatureMethod::HmacSha256),
@@ -388,13 +403,13 @@ async fn secrets_never_appear_in_debug_or_errors() {
         assert!(!shown.contains(CS), "consumer secret leaked: {shown}");
         // The error still says what to fix, and it is not retried.
         assert!(shown.contains("check the consumer secret"), "{shown}");
-        assert_eq!(err.status(), Some(401));
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
         assert_eq!(err.verdict(), Verdict::Permanent(PermanentKind::Config));
     }
     let creds = Credentials::new(CK, CS);
     let shown = format!(
         "{creds:?} {:?}",
-        Client::builder("https://x.test", creds.clone())
+        Client::builder("https://x.test").credentials(creds.clone())
     );
     assert!(!shown.contains(CK) && !shown.contains(CS), "{shown}");
     // The query-string and OAuth requests did carry credentials, redacted in the error URL.
@@ -418,11 +433,38 @@ async fn a_wrong_secret_fails_the_server_side_check() {
         .respond_with(order_response())
         .mount(&server)
         .await;
-    let client = Client::builder(server.uri(), Credentials::new(CK, "cs_other"))
+    let client = Client::builder(server.uri())
+        .credentials(Credentials::new(CK, "cs_other"))
         .oauth1(SignatureMethod::HmacSha256)
-        .no_rate_limit()
+        .options(ClientOptions::new().no_rate_limit())
         .build()
         .unwrap();
     let err = client.orders().get(727).await.unwrap_err();
-    assert_eq!(err.status(), Some(404), "{err}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+}
+
+#[tokio::test]
+async fn requests_name_the_client_unless_the_options_say_otherwise() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(order_response())
+        .mount(&server)
+        .await;
+    basic_client(&server.uri()).orders().get(727).await.unwrap();
+    Client::builder(server.uri())
+        .credentials(Credentials::new(CK, CS))
+        .options(ClientOptions::new().user_agent("my-shop-sync/1.0"))
+        .build()
+        .unwrap()
+        .orders()
+        .get(727)
+        .await
+        .unwrap();
+    let agents: Vec<String> = received(&server)
+        .await
+        .iter()
+        .map(|r| r.headers["user-agent"].to_str().unwrap().to_string())
+        .collect();
+    assert!(agents[0].starts_with("woo-client/"), "{agents:?}");
+    assert_eq!(agents[1], "my-shop-sync/1.0");
 }

@@ -22,7 +22,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use woo_client::models::Order;
 use woo_client::sync::OrderSource;
-use woo_client::{Client, ClientBuilder, Credentials, SignatureMethod};
+use woo_client::{Client, ClientBuilder, ClientOptions, Credentials, SignatureMethod};
 
 const CK: &str = "ck_5e2b9c04d1a7f38e6b0c2d9a4f71e8b3c6d05a92";
 const CS: &str = "cs_8f1d3a6c9e2b7054d8a1c3f6e9b2d4a7c0e5f813";
@@ -37,16 +37,17 @@ fn credentials() -> Credentials {
 }
 
 fn builder(site: &str) -> ClientBuilder {
-    Client::builder(site, credentials())
-        .retry_policy(
-            ExponentialBackoff::default()
-                .initial(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(2))
-                .jitter(Jitter::None)
-                .max_attempts(2),
-        )
-        .no_rate_limit()
-        .allow_plain_http_on_loopback(true)
+    Client::builder(site).credentials(credentials()).options(
+        ClientOptions::new()
+            .retry_policy(
+                ExponentialBackoff::default()
+                    .initial(Duration::from_millis(1))
+                    .max_delay(Duration::from_millis(2))
+                    .jitter(Jitter::None)
+                    .max_attempts(2),
+            )
+            .no_rate_limit(),
+    )
 }
 
 const SHAPES: [EchoShape; 3] = [
@@ -202,13 +203,14 @@ async fn collect(server: &MockServer, shop: &MockServer) -> LeakCheck {
         format!("https://shop.example/?consumer_key={CK}&consumer_secret={CS}"),
         format!("https://{CK}:{CS}@shop example/?consumer_secret={CS}"),
     ] {
-        let builder = Client::builder(&site, credentials());
+        let builder = Client::builder(&site).credentials(credentials());
         check.record(format!("builder Debug {site:.24}"), format!("{builder:?}"));
         let err = builder.build().unwrap_err();
         check.record_error(&format!("builder error {site:.24}"), &err);
     }
     // Basic auth to a plain-HTTP host is refused; the refusal names the site.
-    let err = Client::builder(format!("http://{CK}.shop.example"), credentials())
+    let err = Client::builder(format!("http://{CK}.shop.example"))
+        .credentials(credentials())
         .build()
         .unwrap_err();
     check.record_error("insecure transport", &err);

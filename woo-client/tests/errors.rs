@@ -169,10 +169,8 @@ async fn a_body_that_does_not_fit_names_the_json_path() {
         .await
         .unwrap_err();
     match &err {
-        Error::Decode {
-            path, operation, ..
-        } => {
-            assert_eq!(path, "[1].line_items[1].price");
+        Error::Decode { source, operation } => {
+            assert_eq!(source.path, "[1].line_items[1].price");
             assert_eq!(operation, "orders.list");
         }
         other => panic!("{other:?}"),

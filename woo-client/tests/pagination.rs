@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use woo_client::models::{Order, OrderStatus};
-use woo_client::{OrderBy, SortOrder};
+use woo_client::{ClientError, OrderBy, SortOrder};
 
 use common::{basic_client, fixture_json, query_value, received};
 
@@ -167,5 +167,41 @@ async fn a_failing_page_ends_the_stream_with_the_error() {
     // Two orders, then the error, then nothing: never partial data reported as complete.
     assert_eq!(results.len(), 3);
     assert!(results[0].is_ok() && results[1].is_ok());
-    assert_eq!(results[2].as_ref().unwrap_err().status(), Some(400));
+    assert_eq!(
+        results[2]
+            .as_ref()
+            .unwrap_err()
+            .status()
+            .map(|s| s.as_u16()),
+        Some(400)
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_page_and_sends_no_totals_is_not_paged_forever() {
+    let server = MockServer::start().await;
+    // A cache or plugin that answers every `page` with the first one, headers stripped.
+    Mock::given(method("GET"))
+        .and(path("/wp-json/wc/v3/orders"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(orders(&[1, 2])))
+        .mount(&server)
+        .await;
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        basic_client(&server.uri())
+            .orders()
+            .list()
+            .per_page(2)
+            .stream()
+            .try_collect::<Vec<Order>>(),
+    )
+    .await
+    .expect("the scan ends")
+    .unwrap();
+    assert_eq!(read.iter().map(|o| o.id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        received(&server).await.len(),
+        2,
+        "page 2 repeated page 1: stop"
+    );
 }

@@ -5,7 +5,8 @@
 use chrono::{TimeZone, Utc};
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
-use sync_core::summary::{Amount, CustomerSummary, OrderSummary};
+use sync_core::money::Money;
+use sync_core::summary::{CustomerSummary, OrderSummary};
 use woo_client::models::{Customer, Order, Subscription};
 use woo_client::summary::{SOURCE, customer_from_order};
 
@@ -34,8 +35,8 @@ fn order_summary_takes_exact_total_gmt_dates_and_gateway_id() {
     assert_eq!(summary.id, "727");
     assert_eq!(summary.number.as_deref(), Some("727"));
     assert_eq!(summary.status, "processing");
-    assert_eq!(summary.total, Amount::new(dec!(29.35), "USD"));
-    assert_eq!(summary.total.value.scale(), 2, "the exact decimal as sent");
+    assert_eq!(summary.total, Money::new(dec!(29.35), "USD"));
+    assert_eq!(summary.total.amount.scale(), 2, "the exact decimal as sent");
     // `date_created` is 16:28:02 site time; the summary takes `date_created_gmt`.
     assert_eq!(
         summary.created_at,
@@ -83,7 +84,7 @@ fn subscription_summary_uses_recurring_total_and_its_status() {
 
     assert_eq!(summary.status, "active");
     assert_eq!(summary.number.as_deref(), Some("1300"));
-    assert_eq!(summary.total, Amount::new(dec!(32.65), "USD"));
+    assert_eq!(summary.total, Money::new(dec!(32.65), "USD"));
     assert_eq!(
         summary.created_at,
         Utc.with_ymd_and_hms(2021, 4, 22, 10, 44, 41).unwrap()
@@ -127,7 +128,7 @@ fn customer_summary_from_an_orders_billing() {
     assert_eq!(summary.first_name.as_deref(), Some("Zoë"));
     assert_eq!(summary.last_name.as_deref(), Some("van 't Höf"));
     assert_eq!(summary.orders_count, 1);
-    assert_eq!(summary.total_spent, Some(Amount::new(dec!(29.35), "USD")));
+    assert_eq!(summary.total_spent, Some(Money::new(dec!(29.35), "USD")));
     let placed = Utc.with_ymd_and_hms(2017, 3, 22, 19, 28, 2).unwrap();
     assert_eq!(summary.first_order_at, Some(placed));
     assert_eq!(summary.last_order_at, Some(placed));

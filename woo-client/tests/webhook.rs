@@ -12,7 +12,7 @@ use woo_client::models::OrderStatus;
 use sync_core::store::{
     DeadLetterQuery, DeadLetterStore, InboxStore, NewDeadLetter, StreamKey, sqlite::SqliteStore,
 };
-use woo_client::webhook::{
+use woo_client::webhook_receive::{
     self, Delivery, Event, Payload, Resource, SignedDelivery, Topic, WebhookError, WebhookVerifier,
 };
 
@@ -44,7 +44,7 @@ fn headers(signature: &str, topic: &str) -> HeaderMap {
 }
 
 fn verifier(secret: &str) -> WebhookVerifier {
-    WebhookVerifier::new(&SecretString::from(secret))
+    WebhookVerifier::new(SecretString::from(secret))
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn wrong_secret_is_refused_with_a_hint() {
         .unwrap_err();
     assert!(err.to_string().contains("REST consumer secret"), "{err}");
     // Decoding entities matters: the undecoded secret does not verify a WooCommerce signature.
-    let exact = WebhookVerifier::with_exact_secret(&SecretString::from("a&amp;b&lt;c&gt;"));
+    let exact = WebhookVerifier::with_exact_secret(SecretString::from("a&amp;b&lt;c&gt;"));
     assert!(
         exact
             .verify(&headers(PHP_BODY_SIGNATURE, "order.updated"), PHP_BODY)
@@ -197,7 +197,7 @@ async fn a_stored_delivery_without_a_topic_is_dead_lettered_with_the_reason() {
     let claimed = store.claim(10, Duration::from_secs(30)).await.unwrap();
     assert_eq!(claimed.len(), 1);
     for delivery in claimed {
-        let err = webhook::parse_stored(&delivery.headers, &delivery.body).unwrap_err();
+        let err = webhook_receive::parse_stored(&delivery.headers, &delivery.body).unwrap_err();
         assert!(err.is_permanent(), "{err}");
         store
             .put(NewDeadLetter {
@@ -441,7 +441,7 @@ async fn an_accepted_but_unparseable_delivery_is_stored_then_dead_lettered() {
     let claimed = store.claim(10, Duration::from_secs(30)).await.unwrap();
     assert_eq!(claimed.len(), 2);
     for delivery in claimed {
-        let err = webhook::parse_stored(&delivery.headers, &delivery.body).unwrap_err();
+        let err = webhook_receive::parse_stored(&delivery.headers, &delivery.body).unwrap_err();
         assert!(err.is_permanent(), "{err}");
         store
             .put(NewDeadLetter {
@@ -540,7 +540,7 @@ fn the_unsigned_topic_header_is_checked_against_the_body() {
             "{topic}: {err:?}"
         );
         assert!(err.to_string().contains(body_is), "{topic}: {err}");
-        let stored = webhook::parse_stored(&delivery.headers_json(), body.as_bytes());
+        let stored = webhook_receive::parse_stored(&delivery.headers_json(), body.as_bytes());
         assert_eq!(stored.unwrap_err(), err);
     }
 }
@@ -565,9 +565,9 @@ proptest! {
 
     #[test]
     fn secrets_without_ampersand_are_used_as_is(secret in "[^&]{0,40}") {
-        prop_assert_eq!(woo_client::webhook::wp_specialchars_decode(&secret), secret.clone());
-        let a = WebhookVerifier::new(&SecretString::from(secret.clone())).sign(b"x");
-        let b = WebhookVerifier::with_exact_secret(&SecretString::from(secret)).sign(b"x");
+        prop_assert_eq!(woo_client::webhook_receive::wp_specialchars_decode(&secret), secret.clone());
+        let a = WebhookVerifier::new(SecretString::from(secret.clone())).sign(b"x");
+        let b = WebhookVerifier::with_exact_secret(SecretString::from(secret)).sign(b"x");
         prop_assert_eq!(a, b);
     }
 }

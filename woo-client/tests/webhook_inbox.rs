@@ -12,11 +12,11 @@ use sync_core::inbox_worker::{InboxWorker, handler_fn};
 use sync_core::store::sqlite::SqliteStore;
 use sync_core::store::{DeadLetterQuery, DeadLetterStore, InboxStore};
 use sync_core::webhook::axum::WebhookEndpoint;
-use woo_client::webhook::{Payload, WebhookVerifier, parse_delivery};
+use woo_client::webhook_receive::{Payload, WebhookVerifier, parse_delivery};
 
 #[tokio::test]
 async fn signed_order_goes_through_the_endpoint_into_the_inbox_and_parses_back() {
-    let verifier = WebhookVerifier::new(&SecretString::from("whsec_shop_a"));
+    let verifier = WebhookVerifier::new(SecretString::from("whsec_shop_a"));
     let inbox = Arc::new(SqliteStore::open_in_memory().await.unwrap());
     let app = axum::Router::new().route(
         "/webhooks/woocommerce/shop-a",

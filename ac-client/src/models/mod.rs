@@ -7,7 +7,7 @@ pub mod bulk_import;
 pub mod contact;
 pub mod field;
 pub mod list;
-pub mod page;
+pub mod meta;
 pub mod tag;
 
 pub use bulk_import::{
@@ -17,5 +17,5 @@ pub use bulk_import::{
 pub use contact::{Contact, ContactDetail, ContactInput, SyncedContact};
 pub use field::{Field, FieldValue, FieldValueInput, FieldValueRecord};
 pub use list::{ContactList, ListStatus};
-pub use page::{Meta, Page};
+pub use meta::Meta;
 pub use tag::{ContactTag, Tag};

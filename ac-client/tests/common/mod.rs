@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use ac_client::Client;
+use ac_client::{ApiToken, Client};
 use sync_core::ExponentialBackoff;
-use sync_core::http::RateQuota;
+use sync_core::http::{ClientOptions, RateQuota};
 use wiremock::MockServer;
 
 pub const TOKEN: &str = "test-token-7f3a9c";
@@ -13,12 +13,16 @@ pub const TOKEN: &str = "test-token-7f3a9c";
 /// A client for the mock with a fast retry policy and a budget large enough that functional
 /// tests are not paced (rate limiting has its own tests).
 pub fn client(server: &MockServer) -> Client {
-    Client::builder(server.uri(), TOKEN)
-        .rate_quota(RateQuota::per_second(1000))
-        .retry_policy(
-            ExponentialBackoff::default()
-                .initial(Duration::from_millis(5))
-                .max_attempts(3),
+    Client::builder(server.uri())
+        .credentials(ApiToken::new(TOKEN))
+        .options(
+            ClientOptions::new()
+                .rate_quota(RateQuota::per_second(1000))
+                .retry_policy(
+                    ExponentialBackoff::default()
+                        .initial(Duration::from_millis(5))
+                        .max_attempts(3),
+                ),
         )
         .build()
         .expect("client builds")

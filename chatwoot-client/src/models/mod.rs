@@ -19,11 +19,13 @@ mod user;
 
 pub use account::{Account, AccountUser, AccountUserRole};
 pub use agent_bot::AgentBot;
-pub use common::{Page, Party};
+pub use common::Party;
 pub use contact::{Contact, ContactInbox, ContactWithInbox};
 pub use conversation::{Conversation, ConversationMeta, ConversationStatus};
 pub use custom_attribute::{AttributeDisplayType, AttributeModel, CustomAttributeDefinition};
 pub use inbox::Inbox;
 pub use label::Label;
 pub use message::{Message, MessageType};
+/// One page of a list, as sync-core's paginator reads it (`items`, `total`, `end`).
+pub use sync_core::http::Page;
 pub use user::{User, UserAccount};

@@ -1,11 +1,10 @@
 //! Platform account users: who belongs to an account, in which role.
 
-use serde_json::Value;
+use sync_core::http::ApiRequest;
 
-use crate::client::{Call, PlatformClient};
+use crate::client::{JsonBody, PlatformClient};
 use crate::error::Error;
 use crate::models::{AccountUser, AccountUserRole};
-use crate::pagination::payload_or_bare;
 
 impl PlatformClient {
     /// Account memberships.
@@ -23,13 +22,11 @@ pub struct AccountUsers<'a> {
 impl AccountUsers<'_> {
     /// The members of account `account_id`.
     pub async fn list(&self, account_id: u64) -> Result<Vec<AccountUser>, Error> {
-        let call = Call::get(
+        let request = ApiRequest::get(
             "platform.account_users.list",
-            self.client
-                .path(&format!("accounts/{account_id}/account_users")),
+            format!("accounts/{account_id}/account_users"),
         );
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.account_users.list", value)
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Add user `user_id` to account `account_id` with `role` (or change their role).
@@ -39,24 +36,21 @@ impl AccountUsers<'_> {
         user_id: u64,
         role: AccountUserRole,
     ) -> Result<AccountUser, Error> {
-        let call = Call::post(
+        let request = ApiRequest::post(
             "platform.account_users.create",
-            self.client
-                .path(&format!("accounts/{account_id}/account_users")),
+            format!("accounts/{account_id}/account_users"),
         )
-        .json(&serde_json::json!({ "user_id": user_id, "role": role.as_str() }))?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.account_users.create", value)
+        .json_body(&serde_json::json!({ "user_id": user_id, "role": role.as_str() }))?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Remove user `user_id` from account `account_id`.
     pub async fn delete(&self, account_id: u64, user_id: u64) -> Result<(), Error> {
-        let call = Call::delete(
+        let request = ApiRequest::<serde::de::IgnoredAny>::delete(
             "platform.account_users.delete",
-            self.client
-                .path(&format!("accounts/{account_id}/account_users")),
+            format!("accounts/{account_id}/account_users"),
         )
-        .json(&serde_json::json!({ "user_id": user_id }))?;
-        self.client.transport.empty(call).await
+        .json_body(&serde_json::json!({ "user_id": user_id }))?;
+        self.client.sender.send(request).await.map(drop)
     }
 }

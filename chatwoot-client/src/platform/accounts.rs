@@ -3,10 +3,12 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::client::{Call, PlatformClient};
+use sync_core::http::ApiRequest;
+use sync_core::http::reqwest::Method;
+
+use crate::client::{JsonBody, PlatformClient};
 use crate::error::Error;
 use crate::models::Account;
-use crate::pagination::payload_or_bare;
 
 impl PlatformClient {
     /// Accounts (tenants).
@@ -107,39 +109,36 @@ impl Accounts<'_> {
                 message: "a new account needs a name".into(),
             });
         }
-        let call =
-            Call::post("platform.accounts.create", self.client.path("accounts")).json(account)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.accounts.create", value)
+        let request =
+            ApiRequest::post("platform.accounts.create", "accounts").json_body(account)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// An account by id.
     pub async fn get(&self, id: u64) -> Result<Account, Error> {
-        let call = Call::get(
-            "platform.accounts.get",
-            self.client.path(&format!("accounts/{id}")),
-        );
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.accounts.get", value)
+        let request = ApiRequest::get("platform.accounts.get", format!("accounts/{id}"));
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Update an account; only the fields set are sent.
     pub async fn update(&self, id: u64, account: &AccountInput) -> Result<Account, Error> {
-        let call = Call::patch(
+        let request = ApiRequest::new(
             "platform.accounts.update",
-            self.client.path(&format!("accounts/{id}")),
+            Method::PATCH,
+            format!("accounts/{id}"),
         )
-        .json(account)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.accounts.update", value)
+        // Sets fields to given values: safe to repeat.
+        .idempotent(true)
+        .json_body(account)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Delete an account (Chatwoot removes it in the background).
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
-        let call = Call::delete(
+        let request = ApiRequest::<serde::de::IgnoredAny>::delete(
             "platform.accounts.delete",
-            self.client.path(&format!("accounts/{id}")),
+            format!("accounts/{id}"),
         );
-        self.client.transport.empty(call).await
+        self.client.sender.send(request).await.map(drop)
     }
 }

@@ -1,12 +1,13 @@
 //! Platform agent bots: list, create, get, update, delete.
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::client::{Call, PlatformClient};
+use sync_core::http::ApiRequest;
+use sync_core::http::reqwest::Method;
+
+use crate::client::{JsonBody, PlatformClient};
 use crate::error::Error;
 use crate::models::AgentBot;
-use crate::pagination::payload_or_bare;
 
 impl PlatformClient {
     /// Agent bots.
@@ -65,46 +66,42 @@ pub struct AgentBots<'a> {
 impl AgentBots<'_> {
     /// The bots this app may manage.
     pub async fn list(&self) -> Result<Vec<AgentBot>, Error> {
-        let call = Call::get("platform.agent_bots.list", self.client.path("agent_bots"));
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.agent_bots.list", value)
+        let request = ApiRequest::get("platform.agent_bots.list", "agent_bots");
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Create a bot.
     pub async fn create(&self, bot: &AgentBotInput) -> Result<AgentBot, Error> {
-        let call =
-            Call::post("platform.agent_bots.create", self.client.path("agent_bots")).json(bot)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.agent_bots.create", value)
+        let request =
+            ApiRequest::post("platform.agent_bots.create", "agent_bots").json_body(bot)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// A bot by id.
     pub async fn get(&self, id: u64) -> Result<AgentBot, Error> {
-        let call = Call::get(
-            "platform.agent_bots.get",
-            self.client.path(&format!("agent_bots/{id}")),
-        );
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.agent_bots.get", value)
+        let request = ApiRequest::get("platform.agent_bots.get", format!("agent_bots/{id}"));
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Update a bot; only the fields set are sent.
     pub async fn update(&self, id: u64, bot: &AgentBotInput) -> Result<AgentBot, Error> {
-        let call = Call::patch(
+        let request = ApiRequest::new(
             "platform.agent_bots.update",
-            self.client.path(&format!("agent_bots/{id}")),
+            Method::PATCH,
+            format!("agent_bots/{id}"),
         )
-        .json(bot)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.agent_bots.update", value)
+        // Sets fields to given values: safe to repeat.
+        .idempotent(true)
+        .json_body(bot)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Delete a bot.
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
-        let call = Call::delete(
+        let request = ApiRequest::<serde::de::IgnoredAny>::delete(
             "platform.agent_bots.delete",
-            self.client.path(&format!("agent_bots/{id}")),
+            format!("agent_bots/{id}"),
         );
-        self.client.transport.empty(call).await
+        self.client.sender.send(request).await.map(drop)
     }
 }

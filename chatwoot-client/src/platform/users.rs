@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::auth::ApplicationToken;
-use crate::client::{Call, PlatformClient};
+use sync_core::http::ApiRequest;
+use sync_core::http::reqwest::Method;
+
+use crate::client::{JsonBody, PlatformClient};
 use crate::error::Error;
 use crate::models::User;
-use crate::pagination::payload_or_bare;
 
 impl PlatformClient {
     /// Users (agents and administrators).
@@ -112,64 +114,78 @@ impl Users<'_> {
     /// [`AccountUsers::create`](crate::platform::AccountUsers::create) before they can log in.
     pub async fn create(&self, user: &UserInput) -> Result<User, Error> {
         self.remember_password(user);
-        let call = Call::post("platform.users.create", self.client.path("users")).json(user)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.users.create", value)
+        let request = ApiRequest::post("platform.users.create", "users").json_body(user)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// A user by id.
     pub async fn get(&self, id: u64) -> Result<User, Error> {
-        let call = Call::get(
-            "platform.users.get",
-            self.client.path(&format!("users/{id}")),
-        );
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.users.get", value)
+        let request = ApiRequest::get("platform.users.get", format!("users/{id}"));
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Update a user; only the fields set are sent.
     pub async fn update(&self, id: u64, user: &UserInput) -> Result<User, Error> {
         self.remember_password(user);
-        let call = Call::patch(
+        let request = ApiRequest::new(
             "platform.users.update",
-            self.client.path(&format!("users/{id}")),
+            Method::PATCH,
+            format!("users/{id}"),
         )
-        .json(user)?;
-        let value: Value = self.client.transport.json(call).await?;
-        payload_or_bare("platform.users.update", value)
+        // Sets fields to given values: safe to repeat.
+        .idempotent(true)
+        .json_body(user)?;
+        self.client.sender.send_unwrapped(request).await
     }
 
     /// Delete a user.
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
-        let call = Call::delete(
+        let request = ApiRequest::<serde::de::IgnoredAny>::delete(
             "platform.users.delete",
-            self.client.path(&format!("users/{id}")),
+            format!("users/{id}"),
         );
-        self.client.transport.empty(call).await
+        self.client.sender.send(request).await.map(drop)
     }
 
     /// A single-sign-on link that logs the user in (secret: anyone holding it is logged in).
     pub async fn login_url(&self, id: u64) -> Result<SecretString, Error> {
-        let call = Call::get(
-            "platform.users.login",
-            self.client.path(&format!("users/{id}/login")),
-        );
-        let link: LoginLink = self.client.transport.json(call).await?;
-        self.client.transport.redactor().add_value(&link.url);
+        let request = ApiRequest::get("platform.users.login", format!("users/{id}/login"));
+        let link: LoginLink = self.client.sender.send(request).await?;
+        // A login link logs anyone in: mask it wherever this client prints from now on.
+        self.client.redactor().add_value(&link.url);
         Ok(SecretString::from(link.url))
     }
 
     /// The user's Application API token, to build an
-    /// [`ApplicationClient`](crate::ApplicationClient) acting as them.
+    /// [`ApplicationClient`](crate::ApplicationClient) acting as them. The token is masked
+    /// from then on wherever this client prints.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use chatwoot_client::{ApplicationClient, PlatformClient, PlatformToken};
+    /// use serde_json::json;
+    /// use wiremock::matchers::{method, path};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate};
+    ///
+    /// let chatwoot = MockServer::start().await;
+    /// Mock::given(method("POST")).and(path("/platform/api/v1/users/9/token"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "issued-Tok3n-4471"})))
+    ///     .mount(&chatwoot).await;
+    /// let platform = PlatformClient::builder(chatwoot.uri())
+    ///     .credentials(PlatformToken::new("platform-app-token"))
+    ///     .build()?;
+    /// let token = platform.users().access_token(9).await?;
+    /// assert_eq!(platform.redactor().text("echo issued-Tok3n-4471"), "echo [REDACTED]");
+    /// let as_user = ApplicationClient::builder(chatwoot.uri()).account_id(1).credentials(token).build()?;
+    /// # let _ = as_user;
+    /// # Ok(()) }
+    /// ```
     pub async fn access_token(&self, id: u64) -> Result<ApplicationToken, Error> {
-        let call = Call::post(
-            "platform.users.token",
-            self.client.path(&format!("users/{id}/token")),
-        );
-        let answer: TokenAnswer = self.client.transport.json(call).await?;
+        let request = ApiRequest::post("platform.users.token", format!("users/{id}/token"));
+        let answer: TokenAnswer = self.client.sender.send(request).await?;
         // Issued at run time: mask it from now on wherever this client prints.
         self.client
-            .transport
             .redactor()
             .add_value(answer.access_token.expose_secret());
         Ok(answer.access_token)
@@ -178,10 +194,7 @@ impl Users<'_> {
     /// The password travels in the request body, which an error answer may echo: mask it.
     fn remember_password(&self, user: &UserInput) {
         if let Some(password) = &user.password {
-            self.client
-                .transport
-                .redactor()
-                .add_value(password.expose_secret());
+            self.client.redactor().add_value(password.expose_secret());
         }
     }
 }

@@ -123,7 +123,7 @@ impl WebhookVerifier {
 }
 
 /// sync-core's accept contract: [`WebhookVerifier::accept`] for
-/// [`sync_core::webhook::axum::WebhookEndpoint`] and any other receiver. The delivery is
+/// `sync_core::webhook::axum::WebhookEndpoint` (sync-core feature `axum`) and any other receiver. The delivery is
 /// stored under its [`AcceptedDelivery::dedupe_key`] with the headers [`inbox_headers`] keeps
 /// (signature, timestamp, delivery id, content type), and its `event` as the kind; a refusal
 /// keeps its status (401).

@@ -200,10 +200,11 @@ impl fmt::Debug for WebhookVerifier {
 
 impl WebhookVerifier {
     /// Require a valid signature made with `secret` (the webhook's, agent bot's or API
-    /// inbox's own secret), within [`DEFAULT_TOLERANCE`].
-    pub fn new(secret: impl Into<String>) -> Self {
+    /// inbox's own secret; a `&str`, `String` or [`SecretString`]), within
+    /// [`DEFAULT_TOLERANCE`].
+    pub fn new(secret: impl Into<SecretString>) -> Self {
         WebhookVerifier {
-            secret: Some(SecretString::from(secret.into())),
+            secret: Some(secret.into()),
             tolerance: DEFAULT_TOLERANCE,
             accept_unsigned: false,
             mixed_fleet: false,

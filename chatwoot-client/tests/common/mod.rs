@@ -1,7 +1,9 @@
 //! Shared helpers for the integration tests: clients pointed at a wiremock server, fixtures.
 #![allow(dead_code)]
 
-use chatwoot_client::{ApplicationClient, ApplicationToken, PlatformClient, PlatformToken};
+use chatwoot_client::{
+    ApplicationClient, ApplicationToken, ClientOptions, PlatformClient, PlatformToken,
+};
 use serde_json::Value;
 use sync_core::retry::NoRetry;
 use wiremock::MockServer;
@@ -13,18 +15,19 @@ pub const PLATFORM_TOKEN: &str = "platform-token-SECRET-1a2b3c";
 /// An Application client for `server`, with no retries and no client-side rate limit, so
 /// tests see each answer once.
 pub fn app(server: &MockServer) -> ApplicationClient {
-    ApplicationClient::builder(server.uri(), ACCOUNT, ApplicationToken::new(APP_TOKEN))
-        .retry_policy(NoRetry)
-        .no_rate_limit()
+    ApplicationClient::builder(server.uri())
+        .account_id(ACCOUNT)
+        .credentials(ApplicationToken::new(APP_TOKEN))
+        .options(ClientOptions::new().retry_policy(NoRetry).no_rate_limit())
         .build()
         .expect("client builds")
 }
 
 /// A Platform client for `server`, with no retries.
 pub fn platform(server: &MockServer) -> PlatformClient {
-    PlatformClient::builder(server.uri(), PlatformToken::new(PLATFORM_TOKEN))
-        .retry_policy(NoRetry)
-        .no_rate_limit()
+    PlatformClient::builder(server.uri())
+        .credentials(PlatformToken::new(PLATFORM_TOKEN))
+        .options(ClientOptions::new().retry_policy(NoRetry).no_rate_limit())
         .build()
         .expect("client builds")
 }

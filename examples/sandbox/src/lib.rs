@@ -2,7 +2,8 @@
 //! Stateful fakes of the vendors commerce-sync talks to, on loopback, for tests and demos:
 //! [`woo`] (WooCommerce `wc/v3`), [`magento`] (Magento 2 REST), [`activecampaign`] (API v3),
 //! [`meta`] (Graph custom audiences), [`chatwoot`] (Platform and Application APIs), [`ga4`]
-//! (Measurement Protocol) and [`bigquery`] (`tabledata.insertAll`). Seed data comes from [`seed`].
+//! (Measurement Protocol) and [`bigquery`] (`tabledata.insertAll`). Seed data comes from [`seed`];
+//! [`suite`] starts the shop-flow fakes together and describes their endpoints.
 //!
 //! Each fake answers in its vendor's real shapes and with its quirks, stores what it is sent,
 //! counts how many times each entity was written (so duplicates and losses can be counted),
@@ -45,6 +46,7 @@ pub mod php;
 pub mod seed;
 pub mod server;
 pub mod store;
+pub mod suite;
 pub mod woo;
 
 pub use fake::Fake;

@@ -1,6 +1,8 @@
 //! The Chatwoot fake: platform provisioning, contacts with merged custom attributes, labels
 //! dropped when unknown, conversations without source_id, signed webhooks, 429 without Retry-After.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use hmac::{Hmac, Mac};
@@ -281,4 +283,82 @@ async fn webhooks_are_signed_and_throttling_has_no_retry_after() {
     assert_eq!(r.status(), 429);
     assert!(r.headers().get("retry-after").is_none());
     assert_eq!(r.text().await.unwrap(), "Retry later\n");
+}
+
+#[tokio::test]
+async fn contacts_filter_finds_by_email_case_insensitively() {
+    let cw = ChatwootFake::start(Seed::empty()).await.unwrap();
+    let token = cw.credentials().user_token;
+    let (status, _) = send(
+        &cw,
+        reqwest::Method::POST,
+        "/api/v1/accounts/1/contacts",
+        &token,
+        json!({"name": "Jürgen Müller", "email": "kunde8@beispiel.de"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let filter = |email: &str| json!({"payload": [{"attribute_key": "email", "filter_operator": "equal_to", "values": [email], "query_operator": null}]});
+    let (status, found) = send(
+        &cw,
+        reqwest::Method::POST,
+        "/api/v1/accounts/1/contacts/filter?page=1",
+        &token,
+        filter("Kunde8@Beispiel.DE"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(found["meta"]["count"], 1);
+    assert_eq!(found["payload"][0]["email"], "kunde8@beispiel.de");
+    let (_, none) = send(
+        &cw,
+        reqwest::Method::POST,
+        "/api/v1/accounts/1/contacts/filter",
+        &token,
+        filter("other@beispiel.de"),
+    )
+    .await;
+    assert_eq!(none["meta"]["count"], 0);
+    assert_eq!(none["payload"], json!([]));
+}
+
+#[tokio::test]
+async fn contacts_answer_in_the_swagger_contact_shape() {
+    // Fixture: swagger/definitions/resource/contact.yml (see tests/fixtures/SOURCES.md).
+    let documented = common::fixture("chatwoot_contact_swagger.json");
+    let shape = common::Shape::new().maps(&[
+        "payload[].custom_attributes",
+        "payload[].additional_attributes",
+        "payload.custom_attributes",
+        "payload.additional_attributes",
+    ]);
+    let cw = ChatwootFake::start(Seed::orders(20)).await.unwrap();
+    let c = cw.credentials();
+    let base = format!("/api/v1/accounts/{}", c.account_id);
+    let (status, created) = send(&cw, reqwest::Method::POST, &format!("{base}/contacts"), &c.user_token, json!({"name": "Fatemeh Ahmadi", "email": "fatemeh@example.ir", "phone_number": "+989121234567", "identifier": "shop-7", "custom_attributes": {"ltv": "84.94"}})).await;
+    assert_eq!(status, 200);
+    let id = created["payload"]["contact"]["id"].as_u64().unwrap();
+
+    let (_, list) = send(
+        &cw,
+        reqwest::Method::GET,
+        &format!("{base}/contacts"),
+        &c.user_token,
+        json!({}),
+    )
+    .await;
+    assert!(!list["payload"].as_array().unwrap().is_empty());
+    shape.assert_matches("GET /contacts", &documented, &list);
+
+    let (_, one) = send(
+        &cw,
+        reqwest::Method::GET,
+        &format!("{base}/contacts/{id}"),
+        &c.user_token,
+        json!({}),
+    )
+    .await;
+    let single = json!({"payload": documented["payload"][0]});
+    shape.assert_matches("GET /contacts/{id}", &single, &one);
+    assert_eq!(one["payload"]["identifier"], "shop-7");
 }

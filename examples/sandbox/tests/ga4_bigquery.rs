@@ -1,5 +1,7 @@
 //! GA4 Measurement Protocol is always 2xx; the validator explains; BigQuery reports per-row errors in a 200.
 
+mod common;
+
 use sandbox::bigquery::{BigQueryFake, TOKEN};
 use sandbox::ga4::{API_SECRET, Ga4Fake, MEASUREMENT_ID};
 use serde_json::{Value, json};
@@ -142,4 +144,53 @@ async fn bigquery_insert_all_dedupes_and_reports_row_errors_in_a_200() {
     assert_eq!(missing.status(), 404);
     let unauth = client.post(&url).json(&rows).send().await.unwrap();
     assert_eq!(unauth.status(), 401);
+}
+
+#[tokio::test]
+async fn ga4_debug_answer_matches_googles_documented_example() {
+    // Fixture: the example response of the validating-events guide, for the same bad event.
+    let ga = Ga4Fake::start().await.unwrap();
+    let bad = json!({"client_id": "123.456", "events": [{"name": "_badEventName", "params": {}}]});
+    let got: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/debug/mp/collect?measurement_id={MEASUREMENT_ID}&api_secret={API_SECRET}",
+            ga.base_url()
+        ))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented = common::fixture("ga4_debug_validation_docs.json");
+    common::Shape::new().assert_matches("/debug/mp/collect", &documented, &got);
+    assert_eq!(got, documented, "the guide's own example, word for word");
+}
+
+#[tokio::test]
+async fn bigquery_insert_errors_match_the_rest_reference() {
+    let bq = BigQueryFake::start().await.unwrap();
+    let got: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/bigquery/v2/projects/sandbox-project/datasets/commerce/tables/orders/insertAll",
+            bq.base_url()
+        ))
+        .bearer_auth(TOKEN)
+        .json(&json!({"skipInvalidRows": true, "rows": [
+            {"insertId": "o-1", "json": {"order_id": "1", "total": "84.94"}},
+            {"insertId": "o-2", "json": {"order_id": "2", "total": "not a number"}}
+        ]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["insertErrors"].as_array().map(Vec::len), Some(1));
+    common::Shape::new().assert_matches(
+        "tabledata.insertAll",
+        &common::fixture("bigquery_insert_all_response.json"),
+        &got,
+    );
 }

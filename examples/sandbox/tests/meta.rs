@@ -1,6 +1,8 @@
 //! The Meta Graph fake: appsecret_proof, audience uploads with sessions, usersreplace rules,
 //! Graph error envelopes and throttling codes.
 
+mod common;
+
 use hmac::{Hmac, Mac};
 use sandbox::Faults;
 use sandbox::meta::{MetaFake, MetaOptions};
@@ -263,4 +265,55 @@ async fn throttling_uses_graph_codes_and_business_usage_header() {
     }
     codes.sort();
     assert_eq!(codes, vec![4, 17, 32, 613, 80003]);
+}
+
+#[tokio::test]
+async fn answers_match_metas_documented_shapes() {
+    let meta = MetaFake::start().await.unwrap();
+    let id = meta.credentials().audience_id;
+
+    // GET /{audience_id}: the Custom Audience reference's fields and types.
+    let (status, audience) = call(&meta, reqwest::Method::GET, &format!("/{id}"), json!({})).await;
+    assert_eq!(status, 200);
+    common::Shape::new().assert_matches(
+        "custom audience read",
+        &common::fixture("meta_custom_audience.json"),
+        &audience,
+    );
+
+    // POST /{audience_id}/users: the reference's return struct (ids as numeric strings).
+    let payload =
+        json!({"schema": "EMAIL_SHA256", "data": [sha("jan@example.nl"), "not-hashed@example.nl"]});
+    let (status, added) = call(&meta, reqwest::Method::POST, &format!("/{id}/users"), json!({"payload": payload, "session": {"session_id": 9001, "batch_seq": 1, "last_batch_flag": true}})).await;
+    assert_eq!(status, 200);
+    common::Shape::new()
+        .maps(&["invalid_entry_samples"])
+        .assert_matches(
+            "POST /{id}/users",
+            &common::fixture("meta_users_response.json"),
+            &added,
+        );
+    assert_eq!(added["num_invalid_entries"], 1);
+
+    // Graph error envelope (graph-api/guides/error-handling). The user-facing title and message
+    // are only there when Meta has one to show; error_subcode "does not always appear".
+    let envelope = common::fixture("meta_graph_error_docs.json");
+    let error_shape =
+        common::Shape::new().optional(&["error.error_user_title", "error.error_user_msg"]);
+    let (status, missing) = call(&meta, reqwest::Method::GET, "/999999999", json!({})).await;
+    assert_eq!(status, 400);
+    error_shape.assert_matches("unknown object error", &envelope, &missing);
+    assert_eq!(missing["error"]["error_subcode"], 33);
+    let unsigned: Value = reqwest::Client::new()
+        .get(format!("{}/{id}", meta.graph_url()))
+        .query(&[("access_token", meta.credentials().access_token)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    error_shape
+        .optional(&["error.error_subcode"])
+        .assert_matches("missing appsecret_proof error", &envelope, &unsigned);
 }

@@ -1,17 +1,46 @@
 //! COUNTRY: codes and names to ISO 3166-1 alpha-2, and US state names to their two-letter codes.
 //!
-//! The names come from the `keshvar` crate (ISO short and long names plus common and
-//! foreign-language names such as "USA", "Deutschland" or "États-Unis"). A name is looked up
-//! after folding: compatibility decomposition, accents and punctuation dropped, lowercase.
+//! The names are the `keshvar` crate's (ISO short and long names plus common and
+//! foreign-language names such as "USA", "Deutschland" or "États-Unis"), copied into
+//! `country_data.rs` and checked against keshvar by a test. A name is
+//! looked up after folding: compatibility decomposition, accents and punctuation dropped,
+//! lowercase.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use keshvar::{Alpha2, SUPPORTED_ALPHA2_LIST};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+use super::country_data::{COUNTRIES, US_SUBDIVISIONS};
+
+/// One ISO 3166-1 country of the generated table.
+pub(super) struct CountryEntry {
+    /// Alpha-2 code, uppercase.
+    pub alpha2: &'static str,
+    /// Alpha-3 code, uppercase.
+    pub alpha3: &'static str,
+    /// Numeric code, three digits.
+    pub numeric: &'static str,
+    /// ISO short name.
+    pub iso_short_name: &'static str,
+    /// ISO long name.
+    pub iso_long_name: &'static str,
+    /// Other names: common English ones and foreign-language ones.
+    pub other_names: &'static [&'static str],
+}
+
+/// One US state, district or territory (ISO 3166-2:US) of the generated table.
+pub(super) struct SubdivisionEntry {
+    /// The code after `US-`, uppercase (`CA`).
+    pub code: &'static str,
+    /// The name.
+    pub name: &'static str,
+    /// Other names.
+    pub other_names: &'static [&'static str],
+}
 
 /// An ISO 3166-1 alpha-2 country code, stored lowercase as Meta wants it (`"us"`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -148,7 +177,7 @@ struct Table {
     us_states: HashMap<String, [u8; 2]>,
 }
 
-/// Common English names the ISO lists and keshvar's alternates do not carry.
+/// Common English names the ISO lists and the table's other names do not carry.
 const EXTRA_NAMES: &[(&str, &str)] = &[
     ("america", "us"),
     ("unitedstatesofamerica", "us"),
@@ -197,8 +226,8 @@ fn table() -> &'static Table {
     TABLE.get_or_init(build_table)
 }
 
-fn code_of(a: Alpha2) -> CountryCode {
-    let s = a.to_string().to_ascii_lowercase();
+fn code_of(alpha2: &str) -> CountryCode {
+    let s = alpha2.to_ascii_lowercase();
     let b = s.as_bytes();
     CountryCode([b[0], b[1]])
 }
@@ -223,21 +252,20 @@ fn build_table() -> Table {
             })
             .or_insert(Some(code));
     };
-    for a in SUPPORTED_ALPHA2_LIST {
-        let code = code_of(*a);
+    for country in COUNTRIES {
+        let code = code_of(country.alpha2);
         alpha2[code.index()] = true;
-        let country = a.to_country();
-        let a3 = country.alpha3().to_string().to_ascii_lowercase();
+        let a3 = country.alpha3.to_ascii_lowercase();
         let a3b = a3.as_bytes();
         if a3b.len() == 3 {
             alpha3.insert([a3b[0], a3b[1], a3b[2]], code);
         }
-        if let Ok(n) = country.number().parse::<u16>() {
+        if let Ok(n) = country.numeric.parse::<u16>() {
             numeric.insert(n, code);
         }
-        add(country.iso_short_name(), code);
-        add(country.iso_long_name(), code);
-        for name in country.unofficial_name_list() {
+        add(country.iso_short_name, code);
+        add(country.iso_long_name, code);
+        for name in country.other_names {
             add(name, code);
         }
     }
@@ -251,16 +279,16 @@ fn build_table() -> Table {
     }
 
     let mut us_states = HashMap::new();
-    for (code, sub) in Alpha2::US.to_subdivisions() {
-        let lower = code.to_ascii_lowercase();
+    for sub in US_SUBDIVISIONS {
+        let lower = sub.code.to_ascii_lowercase();
         let b = lower.as_bytes();
         if b.len() != 2 {
             continue;
         }
         let code = [b[0], b[1]];
         us_states.insert(lower.clone(), code);
-        us_states.insert(fold_name(sub.name()), code);
-        for name in sub.unofficial_name_list() {
+        us_states.insert(fold_name(sub.name), code);
+        for name in sub.other_names {
             us_states.insert(fold_name(name), code);
         }
     }

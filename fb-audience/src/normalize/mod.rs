@@ -6,6 +6,7 @@
 
 mod birth;
 pub(crate) mod country;
+mod country_data;
 mod email;
 mod gender;
 mod ids;

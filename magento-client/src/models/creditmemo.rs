@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{DocumentItem, DocumentTotals, EntityId, SalesDocument};
-use crate::money::{Money, serde_decimal_opt};
+use sync_core::money::{Money, serde_number_option as serde_decimal_opt};
 
 /// A credit memo, i.e. a refund (`sales-data-creditmemo-interface`). Amounts are exact
 /// decimals; timestamps UTC.
@@ -64,7 +64,7 @@ impl EntityId for Creditmemo {
 }
 
 impl Creditmemo {
-    /// The grand total in the order currency, rounded to its minor unit.
+    /// The grand total in the order currency, exact (`.rounded()` gives it at the minor unit).
     pub fn grand_total_money(&self) -> Option<Money> {
         self.totals.grand_total_money()
     }

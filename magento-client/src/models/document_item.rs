@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::money::serde_decimal_opt;
+use sync_core::money::serde_number_option as serde_decimal_opt;
 
 /// The fields every document line has (Magento's `LineItemInterface` and the item interfaces
 /// of invoices, credit memos and shipments). Embedded with `#[serde(flatten)]` as

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::EntityId;
 use super::serde_util::{flag_opt, lenient_strings, object_or_empty_array, strings};
-use crate::money::{Money, serde_decimal_opt};
 use crate::time::{serde_time, serde_time_opt};
+use sync_core::money::{Money, serde_number_option as serde_decimal_opt};
 
 /// An order's `state`: Magento's fixed workflow states. `status` is the merchant's label on top.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -90,7 +90,7 @@ impl<'de> Deserialize<'de> for OrderState {
 /// A Magento order (`sales-data-order-interface`).
 ///
 /// Amounts are exact [`Decimal`]s read from the JSON number literal; compare them with
-/// [`Money`] (rounded to the currency's minor unit), as [`Order::is_fully_paid`] does.
+/// [`Money`] (exact; compared at the currency's minor unit), as [`Order::is_fully_paid`] does.
 /// Timestamps are UTC. The shipping address lives in
 /// `extension_attributes.shipping_assignments` ([`Order::shipping_address`]).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -286,12 +286,14 @@ impl Order {
             .or(self.base_currency_code.as_deref())
     }
 
-    /// The grand total in the order currency, rounded to its minor unit.
+    /// The grand total in the order currency, exact as Magento sent it (`.rounded()` gives it
+    /// at the currency's minor unit).
     pub fn grand_total_money(&self) -> Option<Money> {
         Some(Money::new(self.grand_total?, self.currency()?))
     }
 
-    /// Amount paid in the order currency, rounded to its minor unit (zero when absent).
+    /// Amount paid in the order currency, exact (zero when absent; `.rounded()` gives it at the
+    /// currency's minor unit).
     pub fn total_paid_money(&self) -> Option<Money> {
         Some(Money::new(
             self.total_paid.unwrap_or_default(),
@@ -315,7 +317,7 @@ impl Order {
     /// ```
     pub fn is_fully_paid(&self) -> bool {
         match (self.grand_total_money(), self.total_paid_money()) {
-            (Some(total), Some(paid)) => paid.amount() >= total.amount(),
+            (Some(total), Some(paid)) => paid.rounded().amount >= total.rounded().amount,
             _ => false,
         }
     }

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::EntityId;
-use crate::money::serde_decimal_opt;
 use crate::time::serde_time_opt;
+use sync_core::money::serde_number_option as serde_decimal_opt;
 
 /// A catalog product (`catalog-data-product-interface`). The price is in the website's base
 /// currency, as an exact decimal.

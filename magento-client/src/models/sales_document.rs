@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::money::{Money, serde_decimal_opt};
 use crate::time::serde_time_opt;
+use sync_core::money::{Money, serde_number_option as serde_decimal_opt};
 
 /// Ids and timestamps every sales document has (`sales-data-invoice-interface`,
 /// `sales-data-creditmemo-interface`, `sales-data-shipment-interface`).
@@ -102,7 +102,7 @@ pub struct DocumentTotals {
 }
 
 impl DocumentTotals {
-    /// The grand total in the order currency, rounded to its minor unit.
+    /// The grand total in the order currency, exact (`.rounded()` gives it at the minor unit).
     pub fn grand_total_money(&self) -> Option<Money> {
         Some(Money::new(
             self.grand_total?,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{EntityId, LineItem, SalesDocument};
-use crate::money::serde_decimal_opt;
+use sync_core::money::serde_number_option as serde_decimal_opt;
 
 /// A shipment (`sales-data-shipment-interface`). Timestamps are UTC.
 ///

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use magento_client::sync_core::retry::{ExponentialBackoff, Jitter};
-use magento_client::{Auth, Client, ConditionType, SearchCriteria, SortDirection};
+use magento_client::{
+    Client, ClientOptions, ConditionType, Credentials, SearchCriteria, SortDirection,
+};
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
@@ -53,17 +55,23 @@ pub fn fast_retries(attempts: u32) -> ExponentialBackoff {
         .jitter(Jitter::None)
 }
 
-pub fn client(uri: &str, auth: Auth) -> Client {
+pub fn client(uri: &str, auth: Credentials) -> Client {
     Client::builder(uri)
-        .auth(auth)
-        .retry_policy(fast_retries(4))
-        .attempt_timeout(Duration::from_secs(5))
+        .credentials(auth)
+        .options(
+            ClientOptions::new()
+                .retry_policy(fast_retries(4))
+                .attempt_timeout(Duration::from_secs(5)),
+        )
         .build()
         .unwrap()
 }
 
 pub fn bearer_client(uri: &str) -> Client {
-    client(uri, Auth::integration_bearer("integration-token-0123"))
+    client(
+        uri,
+        Credentials::integration_bearer("integration-token-0123"),
+    )
 }
 
 /// What a page past the end holds.

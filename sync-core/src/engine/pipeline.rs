@@ -378,8 +378,10 @@ where
     }
 
     /// Deliver one batch: retry what the sink defers, dead-letter what it rejects.
+    /// `&mut self`: a `&Pipeline` held across an await would need the source to be `Sync`,
+    /// and sources that hold a boxed stream are `Send` only.
     async fn deliver_batch(
-        &self,
+        &mut self,
         batch: &[SourceRecord<S::Record, S::Cursor>],
         report: &mut RunReport,
     ) -> Result<BatchOutcome<S::Cursor>, RunErrorKind> {
@@ -515,7 +517,7 @@ where
     }
 
     async fn dead_letter(
-        &self,
+        &mut self,
         record: &SourceRecord<S::Record, S::Cursor>,
         reason: String,
         last_response: Option<String>,
@@ -546,7 +548,7 @@ where
 
     /// Compare-and-set the watermark forward to `target` (never backwards).
     async fn commit(
-        &self,
+        &mut self,
         run: &mut Run<S::Cursor>,
         target: S::Cursor,
     ) -> Result<(), RunErrorKind> {

@@ -60,6 +60,31 @@ impl fmt::Display for RequestSummary {
     }
 }
 
+/// Why a request could not be built: an invalid URL or header, or a credential that cannot be
+/// carried (a token with a line break). Ends a send with [`HttpError::Build`]; the message is
+/// redacted there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    /// What was wrong, naming the setting to fix.
+    pub message: String,
+}
+
+impl BuildError {
+    /// A build error saying `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        BuildError {
+            message: message.into(),
+        }
+    }
+}
+
+impl From<reqwest::Error> for BuildError {
+    fn from(e: reqwest::Error) -> Self {
+        // reqwest's text may hold the URL, and URLs may hold keys.
+        BuildError::new(e.without_url().to_string())
+    }
+}
+
 /// A request that finally failed.
 ///
 /// Its `Display` and `Debug` of a status error go through the response's

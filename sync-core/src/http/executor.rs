@@ -10,7 +10,7 @@ use reqwest::{Client, Method, Request, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::error::{HttpError, RequestSummary, TransportKind};
+use super::error::{BuildError, HttpError, RequestSummary, TransportKind};
 use super::rate_limit::RateLimit;
 use super::response::{HttpResponse, ResponseClassifier, StatusClassifier};
 use crate::redact::Redactor;
@@ -23,6 +23,19 @@ use crate::verdict::{Classify, Verdict};
 /// classifier's `RateLimited`, e.g. a throttling code in a 400 body, counts as not acted on too.)
 fn unprocessed(status: u16) -> bool {
     matches!(status, 408 | 425 | 429 | 503)
+}
+
+/// `verdict` with its server wait no longer than `max`.
+fn clamp_wait(verdict: Verdict, max: Duration) -> Verdict {
+    match verdict {
+        Verdict::Retry { after } => Verdict::Retry {
+            after: after.map(|a| a.min(max)),
+        },
+        Verdict::RateLimited { after } => Verdict::RateLimited {
+            after: after.map(|a| a.min(max)),
+        },
+        other => other,
+    }
 }
 
 /// The default [`HttpExecutorBuilder::max_response_bytes`]: far above any page of JSON a vendor
@@ -109,6 +122,11 @@ impl HttpExecutorBuilder {
     /// How responses are classified (default [`StatusClassifier`]).
     pub fn classifier(mut self, classifier: impl ResponseClassifier + 'static) -> Self {
         self.classifier = Arc::new(classifier);
+        self
+    }
+    /// How responses are classified, shared.
+    pub fn classifier_arc(mut self, classifier: Arc<dyn ResponseClassifier>) -> Self {
+        self.classifier = classifier;
         self
     }
     /// A rate limit every attempt must pass (see [`RateLimit::shared`]).
@@ -297,9 +315,18 @@ impl HttpExecutor {
 
     /// Send a request built by `build`, retrying per the policy. `build` runs once per attempt,
     /// so signatures with nonces and timestamps are fresh each time.
-    pub async fn send<F>(&self, meta: RequestMeta, mut build: F) -> Result<HttpResponse, HttpError>
+    ///
+    /// `build` may fail with a [`reqwest::Error`] (an invalid header) or a [`BuildError`] of the
+    /// caller's (a credential that cannot be put in a header): either ends the send with
+    /// [`HttpError::Build`], redacted.
+    pub async fn send<F, E>(
+        &self,
+        meta: RequestMeta,
+        mut build: F,
+    ) -> Result<HttpResponse, HttpError>
     where
-        F: FnMut(&Client) -> Result<Request, reqwest::Error>,
+        F: FnMut(&Client) -> Result<Request, E>,
+        E: Into<BuildError>,
     {
         let request_id = format!("{:016x}", fastrand::u64(..));
         let span = tracing::debug_span!(
@@ -311,13 +338,14 @@ impl HttpExecutor {
         self.send_inner(&meta, &mut build).instrument(span).await
     }
 
-    async fn send_inner<F>(
+    async fn send_inner<F, E>(
         &self,
         meta: &RequestMeta,
         build: &mut F,
     ) -> Result<HttpResponse, HttpError>
     where
-        F: FnMut(&Client) -> Result<Request, reqwest::Error>,
+        F: FnMut(&Client) -> Result<Request, E>,
+        E: Into<BuildError>,
     {
         let inner = &self.inner;
         let started = Instant::now();
@@ -326,7 +354,7 @@ impl HttpExecutor {
             let request = build(&inner.client).map_err(|e| HttpError::Build {
                 service: inner.service.clone(),
                 operation: meta.operation.to_string(),
-                message: inner.redactor.text(&e.without_url().to_string()),
+                message: inner.redactor.text(&e.into().message),
             })?;
             let method = request.method().clone();
             let url = inner.redactor.url(request.url().as_str());
@@ -349,7 +377,12 @@ impl HttpExecutor {
             let (verdict, error) = match outcome {
                 Ok(response) => {
                     let wait = response.retry_after(inner.max_server_wait);
-                    let verdict = inner.classifier.classify(&response, wait);
+                    // A vendor's own wait (a header in minutes, a body field) is clamped like
+                    // Retry-After: no server holds the client longer than the user allows.
+                    let verdict = clamp_wait(
+                        inner.classifier.classify(&response, wait),
+                        inner.max_server_wait,
+                    );
                     if verdict == Verdict::Success {
                         tracing::debug!(status = response.status.as_u16(), attempts, "done");
                         return Ok(response);

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use governor::{Quota, RateLimiter, clock::DefaultClock, state::InMemoryState, state::NotKeyed};
-use tokio::time::Instant;
+
+use super::pause::{Pause, shared};
 
 type Gcra = RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
 
@@ -71,7 +72,7 @@ pub struct RateLimit {
     key: String,
     quota: RateQuota,
     gcra: Gcra,
-    paused_until: Mutex<Option<Instant>>,
+    pause: Pause,
 }
 
 fn registry() -> &'static Mutex<HashMap<String, Weak<RateLimit>>> {
@@ -90,14 +91,7 @@ impl RateLimit {
     /// clients of one account share one budget. The first caller's quota wins.
     pub fn shared(key: impl Into<String>, quota: RateQuota) -> Arc<RateLimit> {
         let key = key.into();
-        let mut map = registry().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(existing) = map.get(&key).and_then(Weak::upgrade) {
-            return existing;
-        }
-        map.retain(|_, weak| weak.strong_count() > 0);
-        let limit = Arc::new(Self::build(key.clone(), quota));
-        map.insert(key, Arc::downgrade(&limit));
-        limit
+        shared(registry(), key.clone(), || Self::build(key, quota))
     }
 
     fn build(key: String, quota: RateQuota) -> RateLimit {
@@ -105,7 +99,7 @@ impl RateLimit {
             key,
             gcra: RateLimiter::direct(quota.to_governor()),
             quota,
-            paused_until: Mutex::new(None),
+            pause: Pause::default(),
         }
     }
 
@@ -121,27 +115,18 @@ impl RateLimit {
 
     /// Hold back every request on this limit for at least `wait` from now.
     pub fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        let mut paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        if paused.is_none_or(|current| current < until) {
-            *paused = Some(until);
-        }
-    }
-
-    fn pause_deadline(&self) -> Option<Instant> {
-        let paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        paused.filter(|until| *until > Instant::now())
+        self.pause.pause_for(wait);
     }
 
     /// Wait for any pause to pass, then for a permit.
     pub async fn acquire(&self) {
         loop {
-            if let Some(until) = self.pause_deadline() {
+            if let Some(until) = self.pause.deadline() {
                 tokio::time::sleep_until(until).await;
             }
             self.gcra.until_ready().await;
             // A 429 may have arrived while we waited for the permit: honour it.
-            if self.pause_deadline().is_none() {
+            if self.pause.deadline().is_none() {
                 return;
             }
         }

@@ -86,7 +86,7 @@ impl<S, K> Poll for Pipeline<S, K>
 where
     S: Source,
     K: Sink<S::Record>,
-    Pipeline<S, K>: Send + Sync,
+    Pipeline<S, K>: Send,
 {
     fn stream(&self) -> &StreamKey {
         Pipeline::stream(self)

@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{Lease, ReplayOutcome, StoreError, StreamKey};
+use super::{Lease, NewOutboxEntry, ReplayOutcome, StoreError, StreamKey};
 use crate::webhook::StoredHeaders;
 
 /// What [`InboxStore::store`] did.
@@ -127,8 +127,9 @@ pub trait InboxStore: Send + Sync + std::fmt::Debug {
     /// failure), oldest first, each under a new lease of length `lease`. Claiming counts an attempt.
     async fn claim(&self, limit: u32, lease: Duration) -> Result<Vec<InboxDelivery>, StoreError>;
 
-    /// Processing succeeded: mark the delivery processed. Succeeds even if the lease expired
-    /// meanwhile; returns `false` if it was already processed or is gone.
+    /// Processing succeeded: mark the delivery processed. **Fenced** by the lease's token (see
+    /// [`Lease`]): returns `false`, changing nothing, if another claim took the delivery over,
+    /// it was answered already, or it is gone.
     async fn ack(&self, lease: &Lease) -> Result<bool, StoreError>;
 
     /// [`ack`](InboxStore::ack) for several deliveries at once: one answer per lease, in
@@ -139,6 +140,35 @@ pub trait InboxStore: Send + Sync + std::fmt::Debug {
             done.push(self.ack(lease).await?);
         }
         Ok(done)
+    }
+
+    /// Acknowledge handled deliveries **and** enqueue each one's effects (outbox entries) in
+    /// one transaction: a delivery is marked processed exactly when its entries are in the
+    /// outbox, so a crash can neither lose the effects of an acknowledged delivery nor leave
+    /// effects of an unacknowledged one behind without a retry. Each item's entries are
+    /// enqueued only if its ack is accepted (fenced by its lease, like [`ack`](Self::ack));
+    /// enqueueing is idempotent as in [`OutboxStore::enqueue`](super::OutboxStore::enqueue).
+    /// One answer per item, in order: whether it was acknowledged.
+    ///
+    /// The [`InboxWorker`](crate::inbox_worker::InboxWorker) calls this with every batch of
+    /// handled deliveries. The default serves items without effects with
+    /// [`ack_many`](Self::ack_many) and refuses effects (an inbox that shares no database with
+    /// an outbox cannot enqueue atomically); the SQLite store does it all in one commit.
+    async fn ack_with_effects(
+        &self,
+        items: &[(Lease, Vec<NewOutboxEntry>)],
+    ) -> Result<Vec<bool>, StoreError> {
+        if items.iter().any(|(_, effects)| !effects.is_empty()) {
+            return Err(StoreError::Backend(
+                format!(
+                    "{self:?} cannot enqueue outbox entries with its acknowledgements; \
+                     enqueue them in the handler instead"
+                )
+                .into(),
+            ));
+        }
+        let leases: Vec<Lease> = items.iter().map(|(lease, _)| *lease).collect();
+        self.ack_many(&leases).await
     }
 
     /// Processing failed: release the delivery with `reason`, claimable again after `retry_in`

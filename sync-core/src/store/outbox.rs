@@ -111,9 +111,11 @@ impl Enqueued {
 
 /// The right to work on one claimed row until [`Lease::until`].
 ///
-/// Each claim gets a fresh token. Operations that hand a row back (reschedule, dead-letter,
-/// release) act only while the row still carries the caller's token, so a worker whose lease
-/// expired and was taken over cannot undo the new holder's work.
+/// Each claim gets a fresh token (a fencing token). Every operation that answers for a row —
+/// mark delivered, reschedule, dead-letter, acknowledge, release — acts only while the row
+/// still carries the caller's token, so a worker whose lease expired and was taken over cannot
+/// acknowledge, undo or dead-letter work another worker now holds: its late answer is refused
+/// (`false` / `None`) and the sweeper or worker counts it as `lease_lost`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Lease {
     id: i64,
@@ -254,6 +256,20 @@ pub trait OutboxStore: DeadLetterStore {
     /// Store a delivery durably (idempotent per destination and dedupe key).
     async fn enqueue(&self, entry: NewOutboxEntry) -> Result<Enqueued, StoreError>;
 
+    /// [`enqueue`](OutboxStore::enqueue) several entries: one answer per entry, in order. The
+    /// default enqueues them one by one; SQLite stores them all in one transaction (one commit),
+    /// so either all are stored or none.
+    async fn enqueue_many(
+        &self,
+        entries: Vec<NewOutboxEntry>,
+    ) -> Result<Vec<Enqueued>, StoreError> {
+        let mut done = Vec::with_capacity(entries.len());
+        for entry in entries {
+            done.push(self.enqueue(entry).await?);
+        }
+        Ok(done)
+    }
+
     /// Claim up to `limit` entries that are due and not leased, oldest due first, each under a
     /// new lease of length `lease`. Claiming counts an attempt.
     ///
@@ -264,8 +280,10 @@ pub trait OutboxStore: DeadLetterStore {
     /// The entry was delivered: mark it done (kept for deduplication until pruned). If it
     /// replays a dead letter, that letter is marked replayed in the same transaction.
     ///
-    /// Succeeds even if the lease expired meanwhile (the delivery happened). Returns `false` if
-    /// the entry is gone or already marked delivered.
+    /// **Fenced** by the lease's token: it succeeds only while the entry still carries this
+    /// lease (an expired lease nobody has taken over still counts). Returns `false`, changing
+    /// nothing, if another claim took the entry over, the entry was answered already, or it is
+    /// gone: the new holder delivers it again (at least once) and answers for it.
     async fn mark_delivered(&self, lease: &Lease) -> Result<bool, StoreError>;
 
     /// [`mark_delivered`](OutboxStore::mark_delivered) for several entries at once (a sink's

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use async_trait::async_trait;
+use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
+use tokio::time::Instant;
 
-use super::{OutboxDelivery, human_std};
+use super::{Answers, OutboxDelivery, past_lease, within};
 use crate::redact::Redactor;
 use crate::sink::{Ack, Sink, SinkRecord};
 use crate::store::{OutboxEntry, StreamKey};
@@ -126,8 +126,8 @@ impl Destinations {
     /// Write `entries` (all for one sink); one answer per entry. When the sink rejects the
     /// whole write as bad data, the entries are written one by one so that one invalid record
     /// does not take the valid ones with it to dead letters.
-    async fn write(&self, sink: &DynSink, entries: &[&OutboxEntry], timeout: Duration) -> Vec<Ack> {
-        match self.write_once(sink, entries, timeout).await {
+    async fn write(&self, sink: &DynSink, entries: &[&OutboxEntry], deadline: Instant) -> Vec<Ack> {
+        match self.write_once(sink, entries, deadline).await {
             Write::Answered(acks) => acks,
             Write::BadData(reason) if entries.len() <= 1 => {
                 vec![Ack::rejected(reason); entries.len()]
@@ -136,7 +136,7 @@ impl Destinations {
                 let mut acks = Vec::with_capacity(entries.len());
                 for entry in entries {
                     let single = std::slice::from_ref(entry);
-                    acks.push(match self.write_once(sink, single, timeout).await {
+                    acks.push(match self.write_once(sink, single, deadline).await {
                         Write::Answered(mut one) => {
                             one.pop().unwrap_or_else(|| Ack::retry("no answer"))
                         }
@@ -153,7 +153,7 @@ impl Destinations {
         &self,
         sink: &DynSink,
         entries: &[&OutboxEntry],
-        timeout: Duration,
+        deadline: Instant,
     ) -> Write {
         let records: Vec<SinkRecord<'_, serde_json::Value>> = entries
             .iter()
@@ -165,19 +165,16 @@ impl Destinations {
         let all = |ack: Ack| Write::Answered(vec![ack; entries.len()]);
         // A panicking sink fails this write (retried), never the sweeper.
         let writing = std::panic::AssertUnwindSafe(sink.write(&records)).catch_unwind();
-        match tokio::time::timeout(timeout, writing).await {
-            Err(_) => all(Ack::retry(format!(
-                "sink write took longer than the {} lease",
-                human_std(timeout)
-            ))),
-            Ok(Err(panic)) => all(Ack::retry(crate::error::panic_reason(&*panic))),
-            Ok(Ok(Ok(acks))) if acks.len() == entries.len() => Write::Answered(acks),
-            Ok(Ok(Ok(acks))) => all(Ack::retry(format!(
+        match within(deadline, writing).await {
+            None => all(past_lease("sink write")),
+            Some(Err(panic)) => all(Ack::retry(crate::error::panic_reason(&*panic))),
+            Some(Ok(Ok(acks))) if acks.len() == entries.len() => Write::Answered(acks),
+            Some(Ok(Ok(acks))) => all(Ack::retry(format!(
                 "the sink answered {} acks for {} records",
                 acks.len(),
                 entries.len()
             ))),
-            Ok(Ok(Err(error))) => {
+            Some(Ok(Err(error))) => {
                 let reason = self.redactor.text(&error.to_string());
                 match error.verdict() {
                     Verdict::Permanent(PermanentKind::Data) => Write::BadData(reason),
@@ -199,15 +196,14 @@ enum Write {
     BadData(String),
 }
 
-#[async_trait]
 impl OutboxDelivery for Destinations {
-    async fn deliver_batch(
-        &self,
-        entries: &[OutboxEntry],
+    /// One item per destination's write, as soon as it returns.
+    fn deliver_batch<'a>(
+        &'a self,
+        entries: &'a [OutboxEntry],
         concurrency: usize,
-        timeout: Duration,
-    ) -> Vec<Ack> {
-        let mut acks: Vec<Option<Ack>> = vec![None; entries.len()];
+        deadline: Instant,
+    ) -> BoxStream<'a, Answers> {
         // Group by destination, keeping each entry's index to put its answer back.
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for (i, entry) in entries.iter().enumerate() {
@@ -219,32 +215,23 @@ impl OutboxDelivery for Destinations {
                 None => groups.push(vec![i]),
             }
         }
-        let writes = futures_util::stream::iter(groups)
-            .map(|members| async move {
+        futures_util::stream::iter(groups)
+            .map(move |members| async move {
                 let destination = &entries[members[0]].destination;
                 let answers = match self.route(destination) {
                     Some(sink) => {
                         let batch: Vec<&OutboxEntry> =
                             members.iter().map(|&i| &entries[i]).collect();
-                        self.write(sink, &batch, timeout).await
+                        self.write(sink, &batch, deadline).await
                     }
                     None => vec![
                         Ack::retry(format!("no sink for destination {destination}"));
                         members.len()
                     ],
                 };
-                (members, answers)
+                members.into_iter().zip(answers).collect::<Answers>()
             })
             .buffer_unordered(concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await;
-        for (members, answers) in writes {
-            for (i, ack) in members.into_iter().zip(answers) {
-                acks[i] = Some(ack);
-            }
-        }
-        acks.into_iter()
-            .map(|a| a.unwrap_or_else(|| Ack::retry("no answer")))
-            .collect()
+            .boxed()
     }
 }

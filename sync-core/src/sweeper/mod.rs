@@ -20,6 +20,19 @@
 //! leaves a lease that expires, and the entry is delivered again. Delivery is therefore at least
 //! once: destinations must accept repeats (upserts, idempotency keys).
 //!
+//! # Leases
+//!
+//! - **No sink call outlives its lease.** Every call of a batch has a hard deadline: the
+//!   claim's lease end less the [`lease_margin`](Sweeper::lease_margin). A call still running
+//!   then is abandoned (a failed attempt) and none starts after it. The sweeper never renews
+//!   leases: a fixed deadline needs no background writes and cannot be kept alive by a stuck
+//!   process.
+//! - **Answers are recorded as each call returns**, not at the end of the batch, so a slow
+//!   destination does not hold back the marks of a fast one.
+//! - **Late answers are fenced.** Every mark, reschedule and dead-letter carries the lease's
+//!   token: once another sweeper has claimed the entry, a late answer is refused and counted
+//!   in [`SweepReport::lease_lost`], never an error.
+//!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use std::sync::Arc;
@@ -51,6 +64,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 
 mod destinations;
@@ -112,46 +126,70 @@ impl<D: Delivery + ?Sized> Delivery for Arc<D> {
     }
 }
 
+/// The answers of one sink call (or one single delivery): `(index into the batch, ack)`.
+pub type Answers = Vec<(usize, Ack)>;
+
 /// Hands a claimed batch of outbox entries to their destinations and answers one [`Ack`] per
-/// entry, in order. Implemented by every [`Delivery`] (one entry at a time, `concurrency` at
-/// once) and by [`Destinations`] (one [`Sink`](crate::Sink) write per destination, so bulk
-/// APIs stay bulk).
-#[async_trait]
+/// entry. Implemented by every [`Delivery`] (one entry at a time, `concurrency` at once) and by
+/// [`Destinations`] (one [`Sink`](crate::Sink) write per destination, so bulk APIs stay bulk).
+///
+/// The answers come as a stream, one item per sink call as soon as that call returns, so the
+/// [`Sweeper`] records them while the batch's other calls still run: an entry is marked
+/// delivered the moment its destination said so, not when the slowest call of the batch ends.
 pub trait OutboxDelivery: Send + Sync {
-    /// Deliver `entries` (a claimed batch, any destinations); give up on any delivery still
-    /// running after `timeout` (answer it [`Ack::RetryLater`]).
-    async fn deliver_batch(
-        &self,
-        entries: &[OutboxEntry],
+    /// Deliver `entries` (a claimed batch, any destinations), at most `concurrency` calls at
+    /// once, yielding each call's answers as it returns. No call may run past `deadline` (the
+    /// batch's lease, less a margin): a call still running then is abandoned and its entries
+    /// answered [`Ack::RetryLater`], and none starts after it. Entries left unanswered when the
+    /// stream ends are retried.
+    fn deliver_batch<'a>(
+        &'a self,
+        entries: &'a [OutboxEntry],
         concurrency: usize,
-        timeout: Duration,
-    ) -> Vec<Ack>;
+        deadline: tokio::time::Instant,
+    ) -> BoxStream<'a, Answers>;
 }
 
-#[async_trait]
 impl<D: Delivery> OutboxDelivery for D {
-    async fn deliver_batch(
-        &self,
-        entries: &[OutboxEntry],
+    fn deliver_batch<'a>(
+        &'a self,
+        entries: &'a [OutboxEntry],
         concurrency: usize,
-        timeout: Duration,
-    ) -> Vec<Ack> {
+        deadline: tokio::time::Instant,
+    ) -> BoxStream<'a, Answers> {
         // Indices, not references: the closure must not be generic over a lifetime.
         futures_util::stream::iter(0..entries.len())
-            .map(|i| async move {
-                let entry = &entries[i];
-                match tokio::time::timeout(timeout, self.deliver(entry)).await {
-                    Ok(ack) => ack,
-                    Err(_) => Ack::retry(format!(
-                        "delivery took longer than the {} lease",
-                        human_std(timeout)
-                    )),
-                }
+            .map(move |i| async move {
+                let delivering =
+                    std::panic::AssertUnwindSafe(self.deliver(&entries[i])).catch_unwind();
+                let ack = match within(deadline, delivering).await {
+                    Some(Ok(ack)) => ack,
+                    // A panicking delivery fails its entry (retried), never the sweeper.
+                    Some(Err(panic)) => Ack::retry(crate::error::panic_reason(&*panic)),
+                    None => past_lease("delivery"),
+                };
+                vec![(i, ack)]
             })
-            .buffered(concurrency.max(1))
-            .collect()
-            .await
+            .buffer_unordered(concurrency.max(1))
+            .boxed()
     }
+}
+
+/// Run `fut` unless `deadline` has passed; stop it at `deadline`. `None` when it did not finish
+/// (or never started) in time.
+pub(crate) async fn within<F: Future>(deadline: tokio::time::Instant, fut: F) -> Option<F::Output> {
+    // A timeout polls its future once even past the deadline: don't start a call then.
+    if tokio::time::Instant::now() >= deadline {
+        return None;
+    }
+    tokio::time::timeout_at(deadline, fut).await.ok()
+}
+
+/// The answer for a call stopped (or never started) because its lease was running out.
+pub(crate) fn past_lease(what: &str) -> Ack {
+    Ack::retry(format!(
+        "the {what} did not finish before the claim's lease ran out (less the safety margin)"
+    ))
 }
 
 /// What one or more sweeps did.
@@ -216,6 +254,7 @@ pub struct Sweeper<D> {
     policy: Arc<dyn RetryPolicy>,
     batch_size: u32,
     lease: Duration,
+    lease_margin: Option<Duration>,
     concurrency: usize,
     poll_interval: Duration,
     replay_limits: OutboxLimits,
@@ -229,6 +268,7 @@ impl<D> fmt::Debug for Sweeper<D> {
             .field("policy", &self.policy)
             .field("batch_size", &self.batch_size)
             .field("lease", &self.lease)
+            .field("lease_margin", &self.lease_margin)
             .field("concurrency", &self.concurrency)
             .field("poll_interval", &self.poll_interval)
             .field("replay_limits", &self.replay_limits)
@@ -248,6 +288,7 @@ impl<D: OutboxDelivery> Sweeper<D> {
             policy: Arc::new(default_retry_policy()),
             batch_size: 100,
             lease: Duration::from_secs(300),
+            lease_margin: None,
             concurrency: 4,
             poll_interval: Duration::from_secs(60),
             replay_limits: OutboxLimits::default(),
@@ -280,11 +321,33 @@ impl<D: OutboxDelivery> Sweeper<D> {
         self
     }
 
-    /// How long a claim lasts. A delivery that takes longer is abandoned and counted as a failed
-    /// attempt, because by then another sweeper may have claimed the entry.
+    /// How long a claim lasts. No sink call runs past the claim's lease less the
+    /// [`lease_margin`](Self::lease_margin): a call still running then is abandoned and counted
+    /// as a failed attempt, and no call starts after it, because once the lease runs out
+    /// another sweeper may claim and deliver the same entries. Choose a lease that covers a
+    /// batch's sink calls (`batch_size / concurrency` rounds of the slowest call).
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self
+    }
+
+    /// How long before the lease runs out sink calls must have ended, leaving time to record
+    /// their answers while the lease still holds (default: a fifth of the lease, at most 30 s; never more than half the lease).
+    ///
+    /// This is the sweeper's lease rule, chosen over renewing leases because it needs no
+    /// background writes: every sink call has a hard deadline inside its lease, and each
+    /// call's answers are recorded as soon as it returns. A late answer (a stalled process)
+    /// is still refused by the lease's fencing token ([`Lease`](crate::store::Lease)).
+    pub fn lease_margin(mut self, margin: Duration) -> Self {
+        self.lease_margin = Some(margin);
+        self
+    }
+
+    fn margin(&self) -> Duration {
+        // A margin as long as the lease would leave no time to deliver anything: at most half.
+        self.lease_margin
+            .unwrap_or_else(|| (self.lease / 5).min(Duration::from_secs(30)))
+            .min(self.lease / 2)
     }
 
     /// Deliver at most this many entries at once (at least 1).
@@ -428,7 +491,7 @@ impl<D: OutboxDelivery> Sweeper<D> {
     }
 
     /// Dead-letter what is past its limits, hand the rest to the delivery in one batch, and
-    /// act on each answer.
+    /// record each sink call's answers as soon as it returns.
     async fn sweep_batch(&self, batch: Vec<OutboxEntry>) -> Vec<Result<Outcome, StoreError>> {
         let now = Utc::now();
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -442,40 +505,87 @@ impl<D: OutboxDelivery> Sweeper<D> {
         if ready.is_empty() {
             return outcomes;
         }
-        // A panicking delivery fails this batch (retried, then dead-lettered by the limits),
-        // never the sweeper and every other job of the runner.
-        let delivering = std::panic::AssertUnwindSafe(self.delivery.deliver_batch(
-            &ready,
-            self.concurrency,
-            self.lease,
-        ))
-        .catch_unwind();
-        let acks = match delivering.await {
-            Ok(acks) => acks,
-            Err(panic) => vec![Ack::retry(crate::error::panic_reason(&*panic)); ready.len()],
-        };
-        let acks = if acks.len() == ready.len() {
-            acks
-        } else {
-            let reason = format!(
-                "the delivery answered {} times for {} entries",
-                acks.len(),
-                ready.len()
-            );
-            vec![Ack::retry(reason); ready.len()]
-        };
-        // Delivered entries are marked in one store call (one commit on SQLite); the rest
-        // one by one.
-        let mut delivered = Vec::new();
-        for (entry, ack) in ready.iter().zip(acks) {
-            match ack {
-                Ack::Delivered => delivered.push(entry),
-                other => outcomes.push(self.answer(entry, other).await),
+        let deadline = deadline(ready.iter().map(|e| e.lease.until()), self.margin());
+        // The delivery and the recording run side by side: answers reach the store while the
+        // batch's slower calls are still running.
+        let (answered, mut answers) =
+            tokio::sync::mpsc::unbounded_channel::<Result<Answers, String>>();
+        let delivering = async {
+            let answered = answered;
+            // A panicking delivery fails what it left unanswered (retried, then dead-lettered
+            // by the limits), never the sweeper and every other job of the runner.
+            let mut stream = std::panic::AssertUnwindSafe(self.delivery.deliver_batch(
+                &ready,
+                self.concurrency,
+                deadline,
+            ))
+            .catch_unwind();
+            while let Some(item) = stream.next().await {
+                let item = item.map_err(|panic| crate::error::panic_reason(&*panic));
+                let stop = item.is_err();
+                if answered.send(item).is_err() || stop {
+                    break;
+                }
             }
+        };
+        let recording = async {
+            let mut open = vec![true; ready.len()];
+            let mut outcomes = Vec::new();
+            let mut unanswered = "the delivery gave no answer".to_string();
+            while let Some(first) = answers.recv().await {
+                // Whatever else has arrived meanwhile is recorded with it (one commit).
+                let mut chunk = vec![first];
+                while let Ok(more) = answers.try_recv() {
+                    chunk.push(more);
+                }
+                let mut acks = Vec::new();
+                for item in chunk {
+                    match item {
+                        Ok(answers) => acks.extend(answers.into_iter().filter(|&(i, _)| {
+                            // An index out of range or answered twice is ignored.
+                            open.get_mut(i).is_some_and(std::mem::take)
+                        })),
+                        Err(panic) => unanswered = panic,
+                    }
+                }
+                self.record(&ready, acks, &mut outcomes).await;
+            }
+            let rest = open
+                .iter()
+                .enumerate()
+                .filter(|&(_, &open)| open)
+                .map(|(i, _)| (i, Ack::retry(unanswered.clone())))
+                .collect();
+            self.record(&ready, rest, &mut outcomes).await;
+            outcomes
+        };
+        let ((), recorded) = futures_util::future::join(delivering, recording).await;
+        outcomes.extend(recorded);
+        outcomes
+    }
+
+    /// Record answers: delivered entries in one store call (one commit on SQLite), the rest
+    /// one by one.
+    async fn record(
+        &self,
+        entries: &[OutboxEntry],
+        acks: Answers,
+        outcomes: &mut Vec<Result<Outcome, StoreError>>,
+    ) {
+        let mut delivered = Vec::new();
+        for (i, ack) in acks {
+            match ack {
+                Ack::Delivered => delivered.push(&entries[i]),
+                other => outcomes.push(self.answer(&entries[i], other).await),
+            }
+        }
+        if delivered.is_empty() {
+            return;
         }
         let leases: Vec<_> = delivered.iter().map(|e| e.lease).collect();
         match self.outbox.mark_delivered_many(&leases).await {
             Ok(done) => outcomes.extend(delivered.iter().zip(done).map(|(entry, done)| {
+                // Refused by the fencing token: another claim holds the entry now.
                 Ok(if done {
                     Outcome::Delivered {
                         replay: entry.replay_of.is_some(),
@@ -486,7 +596,6 @@ impl<D: OutboxDelivery> Sweeper<D> {
             })),
             Err(error) => outcomes.push(Err(error)),
         }
-        outcomes
     }
 
     async fn answer(&self, entry: &OutboxEntry, ack: Ack) -> Result<Outcome, StoreError> {
@@ -607,6 +716,20 @@ fn limit_reached(entry: &OutboxEntry, now: DateTime<Utc>) -> Option<String> {
         ));
     }
     None
+}
+
+/// When work on leases ending at `untils` must stop: the earliest end, less `margin`, as a
+/// tokio instant (a lease that is already over gives "now").
+pub(crate) fn deadline(
+    untils: impl Iterator<Item = DateTime<Utc>>,
+    margin: Duration,
+) -> tokio::time::Instant {
+    let now = Utc::now();
+    let left = untils
+        .map(|until| (until - now).to_std().unwrap_or_default())
+        .min()
+        .unwrap_or_default();
+    tokio::time::Instant::now() + left.saturating_sub(margin)
 }
 
 fn add(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {

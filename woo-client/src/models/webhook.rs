@@ -112,14 +112,14 @@ impl WebhookSpec {
         name: impl Into<String>,
         topic: impl Into<String>,
         delivery_url: impl Into<String>,
-        secret: SecretString,
+        secret: impl Into<SecretString>,
     ) -> Self {
         WebhookSpec {
             name: Some(name.into()),
             status: Some(WebhookStatus::Active),
             topic: Some(topic.into()),
             delivery_url: Some(delivery_url.into()),
-            secret: Some(secret),
+            secret: Some(secret.into()),
             extra: Map::new(),
         }
     }

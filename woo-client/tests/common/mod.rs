@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sync_core::ExponentialBackoff;
 use sync_core::retry::Jitter;
-use woo_client::{Client, ClientBuilder, Credentials, SignatureMethod};
+use woo_client::{Client, ClientBuilder, ClientOptions, Credentials, SignatureMethod};
 
 pub const CK: &str = "ck_0123456789abcdef0123456789abcdef01234567";
 pub const CS: &str = "cs_fedcba9876543210fedcba9876543210fedcba98";
@@ -32,19 +32,23 @@ pub fn fast_retries() -> ExponentialBackoff {
         .max_attempts(4)
 }
 
-fn base(uri: &str) -> ClientBuilder {
-    Client::builder(uri, Credentials::new(CK, CS))
+/// Quick retries, no client-side pacing, a short attempt timeout.
+pub fn test_options() -> ClientOptions {
+    ClientOptions::new()
         .retry_policy(fast_retries())
         .no_rate_limit()
         .attempt_timeout(Duration::from_secs(5))
 }
 
+fn base(uri: &str) -> ClientBuilder {
+    Client::builder(uri)
+        .credentials(Credentials::new(CK, CS))
+        .options(test_options())
+}
+
 /// Basic auth against the loopback mock (plain HTTP allowed only because it is loopback).
 pub fn basic_client(uri: &str) -> Client {
-    base(uri)
-        .allow_plain_http_on_loopback(true)
-        .build()
-        .unwrap()
+    base(uri).build().unwrap()
 }
 
 /// OAuth 1.0a against the mock, the mode WooCommerce accepts over plain HTTP.

@@ -3,6 +3,7 @@
 //! lacks them, inboxes, conversations created without `source_id`), rack-attack's 429 without
 //! `Retry-After`, and signed account webhooks.
 
+mod filter;
 pub mod webhooks;
 
 use std::sync::{Arc, Mutex};
@@ -167,10 +168,12 @@ fn seed_store(shared: &Shared, seed: &Seed) {
     }
 }
 
+/// A contact as `_contact.json.jbuilder` renders it; `blocked_until` (swagger `contact.yml`) is
+/// null for an unblocked or permanently blocked contact.
 fn contact_shape(id: u64, body: &Value, created: i64) -> Value {
     json!({"additional_attributes": body.get("additional_attributes").cloned().unwrap_or(json!({})), "availability_status": "offline",
         "email": body["email"], "id": id, "name": body["name"].as_str().unwrap_or(""), "phone_number": body["phone_number"],
-        "blocked": body["blocked"].as_bool().unwrap_or(false), "identifier": body["identifier"], "thumbnail": "",
+        "blocked": body["blocked"].as_bool().unwrap_or(false), "blocked_until": null, "identifier": body["identifier"], "thumbnail": "",
         "custom_attributes": body.get("custom_attributes").cloned().unwrap_or(json!({})), "last_activity_at": null,
         "created_at": created, "contact_inboxes": [], "labels": []})
 }
@@ -427,6 +430,14 @@ async fn application(
                 StatusCode::OK,
                 &json!({"meta": {"count": count, "current_page": page}, "payload": payload}),
             )
+        }
+        (Method::POST, ["contacts", "filter"]) => {
+            let page = q("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .max(1);
+            let contacts: Vec<Value> = shared.core.store().list("contacts");
+            json_response(StatusCode::OK, &filter::page(contacts, &body, page))
         }
         (Method::POST, ["contacts"]) => {
             let email = body["email"].as_str().map(|e| e.trim().to_lowercase());

@@ -54,6 +54,7 @@ fn letter_from_row(row: &SqliteRow) -> Result<DeadLetter, StoreError> {
 impl DeadLetterStore for SqliteStore {
     /// Durable once it returns: the letter is committed (see [`Durability`](super::Durability)).
     async fn put(&self, letter: NewDeadLetter) -> Result<i64, StoreError> {
+        let _turn = self.write_turn().await;
         let payload = json_text(&letter.payload)?;
         // A repeat of an open letter (an unsorted source re-reading its lookback window) is
         // folded into it rather than piling up.
@@ -128,6 +129,7 @@ impl DeadLetterStore for SqliteStore {
     }
 
     async fn mark_replayed(&self, id: i64) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let result = sqlx::query(
             "UPDATE sync_dead_letters SET replayed_at = ?2 WHERE id = ?1 AND replayed_at IS NULL",
         )
@@ -145,6 +147,7 @@ impl DeadLetterStore for SqliteStore {
         reason: &str,
         last_response: Option<&str>,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "UPDATE sync_dead_letters
              SET reason = ?2, last_response = ?3, attempts = attempts + 1

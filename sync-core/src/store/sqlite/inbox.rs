@@ -10,13 +10,14 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
+use super::outbox::enqueue_all;
 use super::{
-    SQLITE_MAX_LENGTH, SqliteStore, db_error, duration_ms, is_too_big, json_text, ms_to_time,
-    now_ms, opt_ms_to_time, parse_json, time_to_ms, to_u32, to_u64,
+    SqliteStore, db_error, duration_ms, finish_leased, json_text, ms_to_time, now_ms,
+    opt_ms_to_time, parse_json, time_to_ms, to_u32, to_u64,
 };
 use crate::store::{
-    InboxDelivery, InboxStats, InboxStore, Lease, Received, ReplayOutcome, StoreError,
-    inbox_dead_letter_stream,
+    InboxDelivery, InboxStats, InboxStore, Lease, NewOutboxEntry, Received, ReplayOutcome,
+    StoreError, inbox_dead_letter_stream,
 };
 
 const CLAIM: &str = "
@@ -29,6 +30,14 @@ WHERE id IN (
     LIMIT ?4
 )
 RETURNING id, source, dedupe_key, headers, body, received_at, attempts, last_error, replay_of";
+
+/// Mark leased deliveries processed, fenced by their tokens (see `finish_leased`).
+const ACK: &str = "
+UPDATE sync_inbox SET processed_at = ?2, lease_token = NULL
+FROM (SELECT value ->> 0 AS id, value ->> 1 AS token FROM json_each(?1)) AS lease
+WHERE sync_inbox.id = lease.id AND sync_inbox.lease_token = lease.token
+  AND sync_inbox.processed_at IS NULL
+RETURNING sync_inbox.id, sync_inbox.replay_of";
 
 fn delivery_from_row(
     row: &SqliteRow,
@@ -60,7 +69,10 @@ fn delivery_from_row(
 
 #[async_trait]
 impl InboxStore for SqliteStore {
-    /// One `INSERT … ON CONFLICT DO NOTHING`; only a duplicate costs a second (read) statement.
+    /// Group commit: concurrent calls are stored together, many deliveries per transaction
+    /// (one `fsync`), each answered only once its row is committed. Dedupe is unchanged: one
+    /// `INSERT … ON CONFLICT DO NOTHING` per delivery, a duplicate costs a second (read)
+    /// statement.
     async fn store(
         &self,
         source: &str,
@@ -70,59 +82,24 @@ impl InboxStore for SqliteStore {
     ) -> Result<Received, StoreError> {
         // Refused before SQLite sees it: a retry would fail the same way, so this is permanent
         // (a backend error would be retried).
-        let too_large = |size: usize, limit: usize| StoreError::TooLarge {
-            what: format!("inbox body from {source}"),
-            size,
-            limit,
-        };
         if body.len() > self.max_inbox_body {
-            return Err(too_large(body.len(), self.max_inbox_body));
+            return Err(StoreError::TooLarge {
+                what: format!("inbox body from {source}"),
+                size: body.len(),
+                limit: self.max_inbox_body,
+            });
         }
         let headers = json_text(headers)?;
-        // A duplicate costs a second, read-only statement. Should the first copy be pruned
-        // between the two, the next round stores this one as new.
-        for _ in 0..3 {
-            let now = now_ms();
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO sync_inbox
-                     (source, dedupe_key, headers, body, received_at, available_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-                 ON CONFLICT (source, dedupe_key) DO NOTHING
-                 RETURNING id",
+        self.accepts
+            .store(
+                &self.pool,
+                &self.writer,
+                source,
+                dedupe_key,
+                headers,
+                body.to_vec(),
             )
-            .bind(source.to_string())
-            .bind(dedupe_key.to_string())
-            .bind(headers.clone())
-            .bind(body.to_vec())
-            .bind(now)
-            .fetch_optional(&self.pool)
             .await
-            .map_err(|e| {
-                // Headers over the limit: as permanent as a body over it.
-                if is_too_big(&e) {
-                    too_large(body.len().max(headers.len()), SQLITE_MAX_LENGTH)
-                } else {
-                    db_error(e)
-                }
-            })?;
-            if let Some(id) = inserted {
-                return Ok(Received::New(id));
-            }
-            let existing: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM sync_inbox WHERE source = ?1 AND dedupe_key = ?2",
-            )
-            .bind(source.to_string())
-            .bind(dedupe_key.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)?;
-            if let Some(id) = existing {
-                return Ok(Received::Duplicate(id));
-            }
-        }
-        Err(StoreError::Corrupt(format!(
-            "inbox delivery {source}/{dedupe_key} conflicts with a row that cannot be found"
-        )))
     }
 
     async fn claim(&self, limit: u32, lease: Duration) -> Result<Vec<InboxDelivery>, StoreError> {
@@ -141,40 +118,32 @@ impl InboxStore for SqliteStore {
     }
 
     async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<bool>, StoreError> {
-        if leases.is_empty() {
+        let items: Vec<(Lease, Vec<NewOutboxEntry>)> =
+            leases.iter().map(|lease| (*lease, Vec::new())).collect();
+        self.ack_with_effects(&items).await
+    }
+
+    /// One transaction, two statements whatever the count: a fenced `UPDATE` for the acks and
+    /// one `INSERT` for every accepted ack's outbox entries.
+    async fn ack_with_effects(
+        &self,
+        items: &[(Lease, Vec<NewOutboxEntry>)],
+    ) -> Result<Vec<bool>, StoreError> {
+        if items.is_empty() {
             return Ok(Vec::new());
         }
         let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
-        let mut done = Vec::with_capacity(leases.len());
-        for lease in leases {
-            let replay_of: Option<Option<i64>> = sqlx::query_scalar(
-                "UPDATE sync_inbox SET processed_at = ?2, lease_token = NULL
-                 WHERE id = ?1 AND processed_at IS NULL
-                 RETURNING replay_of",
-            )
-            .bind(lease.id())
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            if let Some(Some(letter)) = replay_of {
-                sqlx::query(
-                    "UPDATE sync_dead_letters SET replayed_at = ?2
-                     WHERE id = ?1 AND replayed_at IS NULL",
-                )
-                .bind(letter)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            }
-            done.push(replay_of.is_some());
-        }
+        let leases: Vec<Lease> = items.iter().map(|(lease, _)| *lease).collect();
+        let mut tx = self.begin_write().await?;
+        let done = finish_leased(&mut tx, ACK, &leases, now).await?;
+        // Refused by the fencing token: the new holder will enqueue the effects.
+        let effects: Vec<&NewOutboxEntry> = items
+            .iter()
+            .zip(&done)
+            .filter(|&(_, &acked)| acked)
+            .flat_map(|((_, effects), _)| effects)
+            .collect();
+        enqueue_all(&mut tx, &effects, now).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(done)
     }
@@ -185,11 +154,7 @@ impl InboxStore for SqliteStore {
         reason: &str,
     ) -> Result<Option<i64>, StoreError> {
         let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         // Kept as processed, not deleted: a duplicate of a dead-lettered delivery is still
         // recognised as one.
         let Some(row) = sqlx::query(
@@ -270,11 +235,7 @@ impl InboxStore for SqliteStore {
 
     async fn replay_delivery(&self, dead_letter_id: i64) -> Result<ReplayOutcome, StoreError> {
         let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         let Some(payload) = sqlx::query_scalar::<_, String>(
             "SELECT payload FROM sync_dead_letters
              WHERE id = ?1 AND replayed_at IS NULL AND connector = 'inbox'",
@@ -338,6 +299,7 @@ impl InboxStore for SqliteStore {
         reason: &str,
         retry_in: Duration,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let result = sqlx::query(
             "UPDATE sync_inbox SET lease_token = NULL, available_at = ?3, last_error = ?4
              WHERE id = ?1 AND lease_token = ?2 AND processed_at IS NULL",
@@ -353,6 +315,7 @@ impl InboxStore for SqliteStore {
     }
 
     async fn prune_processed(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         let result = sqlx::query(
             "DELETE FROM sync_inbox WHERE processed_at IS NOT NULL AND processed_at < ?1",
         )

@@ -38,6 +38,7 @@
 //! ```
 
 mod dead_letter;
+mod group_commit;
 mod inbox;
 mod outbox;
 mod schema;
@@ -53,7 +54,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{StoreError, StreamKey};
+use super::{Lease, StoreError, StreamKey};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -219,6 +220,8 @@ impl SqliteStoreOptions {
             pool,
             location: location.into(),
             max_inbox_body: self.max_inbox_body,
+            accepts: Arc::default(),
+            writer: Arc::default(),
         })
     }
 }
@@ -232,6 +235,11 @@ pub struct SqliteStore {
     pool: SqlitePool,
     location: Arc<str>,
     max_inbox_body: usize,
+    /// Webhook deliveries waiting for the inbox's group commit (shared by clones).
+    accepts: Arc<group_commit::AcceptQueue>,
+    /// Writers of this process (all clones) take turns here before SQLite's own write lock;
+    /// see `SqliteStore::write_turn`.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -272,6 +280,98 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A write transaction (`BEGIN IMMEDIATE`) holding this process's writer turn until it is
+/// committed or dropped (rolled back).
+struct WriteTx {
+    // Declared first, so it is dropped (rolled back) before the turn is handed on.
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl SqliteStore {
+    /// Wait for this process's writer turn. SQLite runs one writer at a time; when several
+    /// connections of one process race for it, the losers sleep in SQLite's busy handler (in
+    /// steps of up to 100 ms), which costs far more than queueing here first. Other processes
+    /// sharing the file still meet at SQLite's lock and its busy timeout.
+    async fn write_turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.writer.clone().lock_owned().await
+    }
+
+    /// Start a write transaction in this process's writer turn.
+    async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let turn = self.write_turn().await;
+        let tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error)?;
+        Ok(WriteTx { tx, _turn: turn })
+    }
+}
+
+/// Finish leased rows in one statement, fenced by each lease's token: `sql` is an
+/// `UPDATE … FROM` over the leases (`?1`, a JSON array of `[id, token]`, `?2` now) returning
+/// `id, replay_of` of the rows it changed. Letters the finished rows replay are marked
+/// replayed in the same transaction. One answer per lease, in order.
+async fn finish_leased(
+    conn: &mut sqlx::SqliteConnection,
+    sql: &'static str,
+    leases: &[Lease],
+    now: i64,
+) -> Result<Vec<bool>, StoreError> {
+    use sqlx::Row;
+    let pairs: Vec<[i64; 2]> = leases.iter().map(|l| [l.id(), l.token()]).collect();
+    let pairs = serde_json::to_string(&pairs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let rows = sqlx::query(sql)
+        .bind(pairs)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let mut finished = std::collections::HashSet::with_capacity(rows.len());
+    let mut letters = Vec::new();
+    for row in &rows {
+        finished.insert(row.try_get::<i64, _>(0).map_err(db_error)?);
+        if let Some(letter) = row.try_get::<Option<i64>, _>(1).map_err(db_error)? {
+            letters.push(letter);
+        }
+    }
+    if !letters.is_empty() {
+        let letters =
+            serde_json::to_string(&letters).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "UPDATE sync_dead_letters SET replayed_at = ?2
+             WHERE id IN (SELECT value FROM json_each(?1)) AND replayed_at IS NULL",
+        )
+        .bind(letters)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    }
+    // A lease listed twice finishes its row once: only the first answer is `true`.
+    Ok(leases.iter().map(|l| finished.remove(&l.id())).collect())
 }
 
 /// Map a driver error: decoding problems mean the stored data is not what we wrote; everything
@@ -372,6 +472,8 @@ impl SqliteStore {
                 until: Utc::now(),
             });
         }
+        // The turn first: the lease is timed from when the claim can actually run.
+        let _turn = self.write_turn().await;
         let now = now_ms();
         let until_ms = now.saturating_add(duration_ms(lease));
         let until = ms_to_time(until_ms, "lease expiry")?;

@@ -12,8 +12,8 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use super::{
-    SqliteStore, db_error, duration_ms, json_text, ms_to_time, now_ms, opt_ms_to_time, parse_json,
-    stream_key, time_to_ms, to_u32, to_u64,
+    SqliteStore, db_error, duration_ms, finish_leased, json_text, ms_to_time, now_ms,
+    opt_ms_to_time, parse_json, stream_key, time_to_ms, to_u32, to_u64,
 };
 use crate::store::{
     Enqueued, Lease, NewOutboxEntry, OutboxEntry, OutboxLimits, OutboxStats, OutboxStore,
@@ -31,6 +31,14 @@ WHERE id IN (
 )
 RETURNING id, connector, stream, tenant, dedupe_key, payload, attempts, max_attempts, created_at,
           expires_at, last_error, last_response, replay_of";
+
+/// Mark leased entries delivered, fenced by their tokens (see `finish_leased`).
+const MARK_DELIVERED: &str = "
+UPDATE sync_outbox SET delivered_at = ?2, lease_token = NULL
+FROM (SELECT value ->> 0 AS id, value ->> 1 AS token FROM json_each(?1)) AS lease
+WHERE sync_outbox.id = lease.id AND sync_outbox.lease_token = lease.token
+  AND sync_outbox.delivered_at IS NULL
+RETURNING sync_outbox.id, sync_outbox.replay_of";
 
 fn entry_from_row(
     row: &SqliteRow,
@@ -94,52 +102,113 @@ async fn existing_id(
     .map_err(db_error)
 }
 
+/// Enqueue `entries` inside the caller's transaction in one statement (idempotent per
+/// destination and key, a repeat within `entries` included), when the caller needs no ids.
+pub(super) async fn enqueue_all(
+    conn: &mut sqlx::SqliteConnection,
+    entries: &[&NewOutboxEntry],
+    now: i64,
+) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = entries
+        .iter()
+        .map(|entry| {
+            Ok(serde_json::json!([
+                entry.destination.connector,
+                entry.destination.stream,
+                entry.destination.tenant,
+                entry.dedupe_key,
+                json_text(&entry.payload)?,
+                entry.limits.max_attempts.max(1),
+                expires_at(now, &entry.limits),
+                entry.not_before.map_or(now, time_to_ms),
+            ]))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    sqlx::query(
+        // `WHERE true` tells the parser the ON CONFLICT belongs to the INSERT, not a join.
+        "INSERT INTO sync_outbox
+             (connector, stream, tenant, dedupe_key, payload, max_attempts, created_at,
+              expires_at, next_attempt_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                ?2, value ->> 6, value ->> 7
+         FROM json_each(?1) WHERE true
+         ON CONFLICT (connector, stream, tenant, dedupe_key) DO NOTHING",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// Enqueue `entry` inside the caller's transaction (idempotent per destination and key).
+pub(super) async fn enqueue_in(
+    conn: &mut sqlx::SqliteConnection,
+    entry: &NewOutboxEntry,
+    now: i64,
+) -> Result<Enqueued, StoreError> {
+    let due = entry.not_before.map_or(now, time_to_ms);
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO sync_outbox
+             (connector, stream, tenant, dedupe_key, payload, max_attempts, created_at,
+              expires_at, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (connector, stream, tenant, dedupe_key) DO NOTHING
+         RETURNING id",
+    )
+    .bind(entry.destination.connector.clone())
+    .bind(entry.destination.stream.clone())
+    .bind(entry.destination.tenant.clone())
+    .bind(entry.dedupe_key.clone())
+    .bind(json_text(&entry.payload)?)
+    .bind(i64::from(entry.limits.max_attempts.max(1)))
+    .bind(now)
+    .bind(expires_at(now, &entry.limits))
+    .bind(due)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(match inserted {
+        Some(id) => Enqueued::New(id),
+        None => {
+            let id = existing_id(conn, &entry.destination, &entry.dedupe_key)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Corrupt("outbox insert conflicted with no row".into())
+                })?;
+            Enqueued::Duplicate(id)
+        }
+    })
+}
+
 #[async_trait]
 impl OutboxStore for SqliteStore {
     async fn enqueue(&self, entry: NewOutboxEntry) -> Result<Enqueued, StoreError> {
-        let now = now_ms();
-        let payload = json_text(&entry.payload)?;
-        let due = entry.not_before.map_or(now, time_to_ms);
+        Ok(self.enqueue_many(vec![entry]).await?.remove(0))
+    }
+
+    /// One `IMMEDIATE` transaction for all of them.
+    async fn enqueue_many(
+        &self,
+        entries: Vec<NewOutboxEntry>,
+    ) -> Result<Vec<Enqueued>, StoreError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
         // The insert and the duplicate's lookup share a connection and a transaction, so the
         // duplicate's row cannot be pruned in between.
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO sync_outbox
-                 (connector, stream, tenant, dedupe_key, payload, max_attempts, created_at,
-                  expires_at, next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (connector, stream, tenant, dedupe_key) DO NOTHING
-             RETURNING id",
-        )
-        .bind(entry.destination.connector.clone())
-        .bind(entry.destination.stream.clone())
-        .bind(entry.destination.tenant.clone())
-        .bind(entry.dedupe_key.clone())
-        .bind(payload)
-        .bind(i64::from(entry.limits.max_attempts.max(1)))
-        .bind(now)
-        .bind(expires_at(now, &entry.limits))
-        .bind(due)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        let outcome = match inserted {
-            Some(id) => Enqueued::New(id),
-            None => {
-                let id = existing_id(&mut tx, &entry.destination, &entry.dedupe_key)
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::Corrupt("outbox insert conflicted with no row".into())
-                    })?;
-                Enqueued::Duplicate(id)
-            }
-        };
+        let mut tx = self.begin_write().await?;
+        let now = now_ms();
+        let mut done = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            done.push(enqueue_in(&mut tx, entry, now).await?);
+        }
         tx.commit().await.map_err(db_error)?;
-        Ok(outcome)
+        Ok(done)
     }
 
     async fn claim_due(&self, limit: u32, lease: Duration) -> Result<Vec<OutboxEntry>, StoreError> {
@@ -154,77 +223,22 @@ impl OutboxStore for SqliteStore {
         Ok(entries)
     }
 
+    /// One fenced `UPDATE` for the whole batch, in one transaction.
     async fn mark_delivered_many(&self, leases: &[Lease]) -> Result<Vec<bool>, StoreError> {
         if leases.is_empty() {
             return Ok(Vec::new());
         }
         let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
-        let mut done = Vec::with_capacity(leases.len());
-        for lease in leases {
-            let replay_of: Option<Option<i64>> = sqlx::query_scalar(
-                "UPDATE sync_outbox SET delivered_at = ?2, lease_token = NULL
-                 WHERE id = ?1 AND delivered_at IS NULL
-                 RETURNING replay_of",
-            )
-            .bind(lease.id())
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            if let Some(Some(letter)) = replay_of {
-                sqlx::query(
-                    "UPDATE sync_dead_letters SET replayed_at = ?2
-                     WHERE id = ?1 AND replayed_at IS NULL",
-                )
-                .bind(letter)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            }
-            done.push(replay_of.is_some());
-        }
+        let mut tx = self.begin_write().await?;
+        let done = finish_leased(&mut tx, MARK_DELIVERED, leases, now).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(done)
     }
 
     async fn mark_delivered(&self, lease: &Lease) -> Result<bool, StoreError> {
-        let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
-        let replay_of: Option<Option<i64>> = sqlx::query_scalar(
-            "UPDATE sync_outbox SET delivered_at = ?2, lease_token = NULL
-             WHERE id = ?1 AND delivered_at IS NULL
-             RETURNING replay_of",
-        )
-        .bind(lease.id())
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        let Some(replay_of) = replay_of else {
-            return Ok(false);
-        };
-        if let Some(letter) = replay_of {
-            sqlx::query(
-                "UPDATE sync_dead_letters SET replayed_at = ?2 WHERE id = ?1 AND replayed_at IS NULL",
-            )
-            .bind(letter)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        }
-        tx.commit().await.map_err(db_error)?;
-        Ok(true)
+        Ok(self
+            .mark_delivered_many(std::slice::from_ref(lease))
+            .await?[0])
     }
 
     async fn mark_failed(
@@ -234,6 +248,7 @@ impl OutboxStore for SqliteStore {
         error: &str,
         last_response: Option<&str>,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let result = sqlx::query(
             "UPDATE sync_outbox
              SET lease_token = NULL, next_attempt_at = ?3, last_error = ?4,
@@ -258,11 +273,7 @@ impl OutboxStore for SqliteStore {
         last_response: Option<&str>,
     ) -> Result<Option<i64>, StoreError> {
         let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         let Some(row) = sqlx::query(
             "DELETE FROM sync_outbox
              WHERE id = ?1 AND lease_token = ?2 AND delivered_at IS NULL
@@ -334,11 +345,7 @@ impl OutboxStore for SqliteStore {
         limits: OutboxLimits,
     ) -> Result<ReplayOutcome, StoreError> {
         let now = now_ms();
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         let Some(letter) = sqlx::query(
             "SELECT connector, stream, tenant, record_key, payload FROM sync_dead_letters
              WHERE id = ?1 AND replayed_at IS NULL",
@@ -400,6 +407,7 @@ impl OutboxStore for SqliteStore {
     }
 
     async fn prune_delivered(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _turn = self.write_turn().await;
         let result = sqlx::query(
             "DELETE FROM sync_outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?1",
         )

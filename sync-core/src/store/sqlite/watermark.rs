@@ -27,6 +27,7 @@ impl WatermarkStore for SqliteStore {
         expected: Option<&str>,
         new: &str,
     ) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let sql = match expected {
             // First value: the insert loses to any row that already exists.
             None => {
