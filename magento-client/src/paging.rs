@@ -188,6 +188,12 @@ where
     fn item_key(&self, item: &T) -> Option<String> {
         Some(item.entity_id().to_string())
     }
+
+    /// Magento up to 2.3 answers a page past the end with the last page again, and its
+    /// `total_count` may count rows no page returns.
+    fn clamps_past_the_end(&self) -> bool {
+        true
+    }
 }
 
 /// Keyset paging: `field > last id`, sorted by `field` ascending, always page 1.

@@ -13,7 +13,8 @@ use clap::Parser;
 use sync_core::http::ConfigError;
 use sync_core::inbox_worker::{InboxWorker, effects_fn};
 use sync_core::json_sink::JsonSink;
-use sync_core::runtime::{Runner, axum::healthz};
+use sync_core::runtime::axum::{healthz, serve};
+use sync_core::runtime::{Runner, shutdown_signal};
 use sync_core::source::map_records;
 use sync_core::store::sqlite::SqliteStore;
 use sync_core::summary::OrderSummary;
@@ -104,36 +105,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/healthz", healthz(runner.health()));
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     eprintln!("listening on http://{}", listener.local_addr()?);
-
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
-    let server = tokio::spawn(
-        axum::serve(listener, app)
-            .with_graceful_shutdown(until(stopped.clone()))
-            .into_future(),
-    );
-    let background = tokio::spawn(runner.run_until(until(stopped)));
-    shutdown_signal().await;
-    stop.send(true)?;
-    server.await??;
-    let report = background.await?;
+    let report = serve(listener, app, runner, shutdown_signal()).await?;
     println!("{}", serde_json::to_string(&effects::summary(&report))?);
     if effects::dead_lettered(&report) {
         std::process::exit(1);
     }
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM where there is one.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("a SIGTERM handler can be installed");
-        tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -20,24 +20,15 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
 /// The default settle window against a real Magento (magento-client's `OrderSource` default).
 pub const DEFAULT_SETTLE: Duration = Duration::from_secs(300);
 
-/// Environment variables holding credentials (never the TOML file).
+/// Environment variables holding credentials (never the TOML file): magento-client's own
+/// names, plus the app's choice of mode.
 pub mod env {
+    pub use magento_client::env::{
+        ACCESS_TOKEN, ACCESS_TOKEN_SECRET, ADMIN_PASSWORD, ADMIN_USERNAME, CONSUMER_KEY,
+        CONSUMER_SECRET,
+    };
     /// `oauth1`, `bearer` or `admin` (else inferred from which credentials are set).
     pub const AUTH: &str = "MAGENTO_AUTH";
-    /// OAuth 1.0a consumer key.
-    pub const CONSUMER_KEY: &str = "MAGENTO_CONSUMER_KEY";
-    /// OAuth 1.0a consumer secret.
-    pub const CONSUMER_SECRET: &str = "MAGENTO_CONSUMER_SECRET";
-    /// OAuth 1.0a access token; alone (without the consumer key) it is sent as a bearer token:
-    /// an integration token (2.4.4+: with "Allow OAuth Access Tokens to be used as standalone
-    /// Bearer tokens" on) or an admin token issued beforehand.
-    pub const ACCESS_TOKEN: &str = "MAGENTO_ACCESS_TOKEN";
-    /// OAuth 1.0a access token secret.
-    pub const ACCESS_TOKEN_SECRET: &str = "MAGENTO_ACCESS_TOKEN_SECRET";
-    /// Admin user name (may also be `admin_username` in the TOML file).
-    pub const ADMIN_USERNAME: &str = "MAGENTO_ADMIN_USERNAME";
-    /// Admin password: the app logs in and renews the admin token itself.
-    pub const ADMIN_PASSWORD: &str = "MAGENTO_ADMIN_PASSWORD";
 }
 
 /// Configuration the app cannot work with.

@@ -18,7 +18,7 @@ impl Stop {
         let stop = Arc::new(Stop::default());
         let listener = stop.clone();
         tokio::spawn(async move {
-            wait_for_signal().await;
+            sync_core::runtime::shutdown_signal().await;
             tracing::warn!("signal received: stopping after the current batch");
             listener.flag.store(true, Ordering::SeqCst);
             listener.notify.notify_waiters();
@@ -43,27 +43,5 @@ impl Stop {
             return;
         }
         notified.await;
-    }
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

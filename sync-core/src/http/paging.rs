@@ -137,6 +137,15 @@ pub trait PageRule: Send {
     fn drop_repeated_items(&self) -> bool {
         true
     }
+
+    /// Whether this server answers a page past the end with its last page again, even while
+    /// its total claims more (Magento up to 2.3 clamps `currentPage`; its `total_count` can
+    /// count rows a page never returns). Then a page equal to the one just before it ends the
+    /// scan whatever the total says. Default `false`: a page repeated short of the total is a
+    /// server ignoring the page asked for, and the scan fails rather than skip records.
+    fn clamps_past_the_end(&self) -> bool {
+        false
+    }
 }
 
 /// Paging refused because going on would loop or skip records.
@@ -197,6 +206,7 @@ struct Scan<V, R> {
     number: u32,
     seen: HashSet<String>,
     page_hashes: HashSet<u64>,
+    previous_hash: Option<u64>,
     stalled: u32,
     items_read: u64,
     done: bool,
@@ -240,13 +250,16 @@ impl<V: Vendor, R: PageRule> Scan<V, R> {
             let mut hasher = DefaultHasher::new();
             keys.hash(&mut hasher);
             read.total.hash(&mut hasher);
-            if !self.page_hashes.insert(hasher.finish()) {
+            let hash = hasher.finish();
+            let repeats_previous = self.previous_hash.replace(hash) == Some(hash);
+            if !self.page_hashes.insert(hash) {
                 // The same page again. Past the end (everything the total counts was read, or
                 // no total), that is a server clamping the page number: the end. Short of the
                 // total, it is a server or cache ignoring the page: records would be skipped.
                 let short_of_total = read.total.is_some_and(|t| self.items_read < t)
                     && read.total_pages.is_none_or(|pages| self.number < pages);
-                if short_of_total {
+                let clamped = repeats_previous && self.rule.clamps_past_the_end();
+                if short_of_total && !clamped {
                     let error = PagingError::refused(format!(
                         "page {} repeats an earlier page after {} of {} records: the server \
                          ignores the page asked for, and going on would skip records",
@@ -329,6 +342,7 @@ impl<V: Vendor> ApiClient<V> {
             number: 0,
             seen: HashSet::new(),
             page_hashes: HashSet::new(),
+            previous_hash: None,
             stalled: 0,
             items_read: 0,
             done: false,

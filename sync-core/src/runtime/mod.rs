@@ -367,3 +367,25 @@ async fn poll_loop(cx: Context, every: Duration, mut job: impl Poll) -> RunnerRe
         }
     }
 }
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one (what a supervisor or `docker stop`
+/// sends).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
