@@ -37,6 +37,9 @@ struct IssuedToken {
     replaces_refused: bool,
 }
 
+/// How soon after replacing a refused token a second refusal means missing rights.
+const RIGHTS_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// An admin login's token: one login at a time, renewed before expiry, dropped after a 401.
 pub(crate) struct AdminSession {
     credentials: AdminCredentials,
@@ -123,12 +126,14 @@ impl AdminSession {
     }
 
     /// Magento refused the token: mark it so the next send logs in again, and answer `true`
-    /// (resend once). A token that replaced a refused one and is refused as well was refused
-    /// for the user's rights: answer `false`, no further login.
+    /// (resend once). A token that replaced a refused one and is refused within a minute was
+    /// refused for the user's rights: answer `false`, no further login.
     pub(crate) fn forget(&self) -> bool {
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         match current.as_mut() {
-            Some(t) if t.replaces_refused => false,
+            // Refused again within a minute of replacing a refused token: the rights, not the
+            // token. Later, it is an ordinary expiry or revocation again.
+            Some(t) if t.replaces_refused && t.issued.elapsed() < RIGHTS_WINDOW => false,
             Some(t) => {
                 tracing::info!("admin token refused (expired or revoked): logging in again");
                 t.refused = true;

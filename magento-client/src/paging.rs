@@ -189,8 +189,9 @@ where
         Some(item.entity_id().to_string())
     }
 
-    /// Magento up to 2.3 answers a page past the end with the last page again, and its
-    /// `total_count` may count rows no page returns.
+    /// Magento answers a page past the end with a page it answered before (the last page up
+    /// to 2.3, page 1 on some 2.4 code paths), and its `total_count` may count rows no page
+    /// returns.
     fn clamps_past_the_end(&self) -> bool {
         true
     }

@@ -43,9 +43,9 @@ use crate::sink::{Ack, Sink, SinkRecord};
 /// assert!(matches!(&acks[1], Ack::Rejected { reason, .. } if reason.contains("email")));
 ///
 /// // A value of the wrong type is not quoted in the reason.
-/// let wrong = serde_json::json!({"email": ["ada@example.com"]});
+/// let wrong = serde_json::json!({"email": 31612345678u64});
 /// let acks = sink.write(&[SinkRecord { key: "c-3", data: &wrong }]).await.unwrap();
-/// assert!(matches!(&acks[0], Ack::Rejected { reason, .. } if !reason.contains("ada@")));
+/// assert!(matches!(&acks[0], Ack::Rejected { reason, .. } if !reason.contains("31612345678")));
 /// # });
 /// ```
 pub struct JsonSink<R, S> {
@@ -126,22 +126,34 @@ where
     }
 }
 
-/// `text` with every double-quoted part replaced by `"…"`.
+/// `text` with every quoted value cut: serde quotes strings in `"…"` (escaping quotes inside
+/// with `\`) and numbers, characters and variants in backticks.
 fn without_quoted_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut quoted = false;
-    for c in text.chars() {
-        match (c, quoted) {
-            ('"', false) => {
-                out.push_str("\"…");
-                quoted = true;
+    let mut chars = text.chars();
+    // The quote that opened the part being read, and whether that part is kept.
+    let mut open: Option<(char, bool)> = None;
+    while let Some(c) = chars.next() {
+        match open {
+            None if c == '"' || c == '`' => {
+                // A backticked field name (missing field `email`) is the schema, not a value.
+                let keep = c == '`' && out.trim_end().ends_with("field");
+                out.push(c);
+                if !keep {
+                    out.push('…');
+                }
+                open = Some((c, keep));
             }
-            ('"', true) => {
-                out.push('"');
-                quoted = false;
+            None => out.push(c),
+            Some((q, _)) if c == q => {
+                out.push(c);
+                open = None;
             }
-            (_, true) => {}
-            (c, false) => out.push(c),
+            Some((_, false)) if c == '\\' => {
+                chars.next();
+            }
+            Some((_, true)) => out.push(c),
+            Some((_, false)) => {}
         }
     }
     out
@@ -163,6 +175,18 @@ mod tests {
         assert_eq!(
             without_quoted_values(message),
             r#"invalid type: string "…", expected u64 at line 1"#
+        );
+        let escaped = r#"invalid type: string "say \"hi\" to ada@example.com", expected u64"#;
+        assert_eq!(
+            without_quoted_values(escaped),
+            r#"invalid type: string "…", expected u64"#
+        );
+        let field = "missing field `email`";
+        assert_eq!(without_quoted_values(field), field);
+        let number = "invalid type: integer `4111111111111111`, expected a string";
+        assert_eq!(
+            without_quoted_values(number),
+            "invalid type: integer `…`, expected a string"
         );
     }
 }

@@ -138,11 +138,12 @@ pub trait PageRule: Send {
         true
     }
 
-    /// Whether this server answers a page past the end with its last page again, even while
-    /// its total claims more (Magento up to 2.3 clamps `currentPage`; its `total_count` can
-    /// count rows a page never returns). Then a page equal to the one just before it ends the
-    /// scan whatever the total says. Default `false`: a page repeated short of the total is a
-    /// server ignoring the page asked for, and the scan fails rather than skip records.
+    /// Whether this server answers a page past the end with a page it answered before, even
+    /// while its total claims more (Magento up to 2.3 repeats the last page, some 2.4 code
+    /// paths page 1; its `total_count` can count rows no page returns). Then a repeated page
+    /// ends the scan whatever the total says. Default `false`: a page repeated short of the
+    /// total is a server ignoring the page asked for, and the scan fails rather than skip
+    /// records.
     fn clamps_past_the_end(&self) -> bool {
         false
     }
@@ -206,7 +207,6 @@ struct Scan<V, R> {
     number: u32,
     seen: HashSet<String>,
     page_hashes: HashSet<u64>,
-    previous_hash: Option<u64>,
     stalled: u32,
     items_read: u64,
     done: bool,
@@ -250,15 +250,13 @@ impl<V: Vendor, R: PageRule> Scan<V, R> {
             let mut hasher = DefaultHasher::new();
             keys.hash(&mut hasher);
             read.total.hash(&mut hasher);
-            let hash = hasher.finish();
-            let repeats_previous = self.previous_hash.replace(hash) == Some(hash);
-            if !self.page_hashes.insert(hash) {
+            if !self.page_hashes.insert(hasher.finish()) {
                 // The same page again. Past the end (everything the total counts was read, or
                 // no total), that is a server clamping the page number: the end. Short of the
                 // total, it is a server or cache ignoring the page: records would be skipped.
                 let short_of_total = read.total.is_some_and(|t| self.items_read < t)
                     && read.total_pages.is_none_or(|pages| self.number < pages);
-                let clamped = repeats_previous && self.rule.clamps_past_the_end();
+                let clamped = self.rule.clamps_past_the_end();
                 if short_of_total && !clamped {
                     let error = PagingError::refused(format!(
                         "page {} repeats an earlier page after {} of {} records: the server \
@@ -342,7 +340,6 @@ impl<V: Vendor> ApiClient<V> {
             number: 0,
             seen: HashSet::new(),
             page_hashes: HashSet::new(),
-            previous_hash: None,
             stalled: 0,
             items_read: 0,
             done: false,

@@ -35,9 +35,12 @@ pub async fn serve(
     let work = tokio::spawn(runner.run_until(until_stopped(stopped)));
     shutdown.await;
     let _ = stop.send(true);
-    let served = server.await.map_err(std::io::Error::other)?;
-    let report = work.await.map_err(std::io::Error::other)?;
-    served.map(|()| report)
+    // Both are awaited whatever either did: the runner's drain must finish even when the
+    // server failed.
+    let (served, worked) = tokio::join!(server, work);
+    let report = worked.map_err(std::io::Error::other)?;
+    served.map_err(std::io::Error::other)??;
+    Ok(report)
 }
 
 /// A `GET` route answering the [`HealthReport`]:
