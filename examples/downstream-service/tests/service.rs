@@ -154,7 +154,14 @@ async fn webhooks_and_polls_reach_every_destination_once_and_sigterm_stops_clean
     let output = child.wait_with_output().unwrap();
     let summary: serde_json::Value =
         serde_json::from_slice(output.stdout.trim_ascii()).expect("a JSON summary on stdout");
-    assert_eq!(summary["webhooks_processed"], ids.len() as u64, "{summary}");
+    // A copy sent in another second carries another delivery id (WooCommerce's ids have
+    // one-second resolution), so the inbox may keep it; the outbox's state digest still
+    // enqueues its effects once (checked next).
+    let processed = summary["webhooks_processed"].as_u64().unwrap();
+    assert!(
+        (ids.len() as u64..=2 * ids.len() as u64).contains(&processed),
+        "{summary}"
+    );
     let effects = summary["deliveries"].as_u64().unwrap()
         + summary["deliveries_dead_lettered"].as_u64().unwrap();
     assert_eq!(
