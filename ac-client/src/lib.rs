@@ -58,8 +58,6 @@
 /// sync-core, re-exported: the options, errors, sink and engine types in this crate's
 /// signatures, without a second dependency line.
 pub use sync_core;
-/// The kit's options and error questions, the same in every client crate.
-pub use sync_core::http::{ClientError, ClientOptions, ErrorKind};
 
 pub mod auth;
 pub mod bulk_import;

@@ -24,8 +24,6 @@ pub mod webhook;
 /// sync-core, re-exported: the types in this crate's signatures (`ClientOptions`, `Money`,
 /// `Ack`, `Sink`, summaries) without a second dependency line.
 pub use sync_core;
-/// The kit's options and error questions, the same in every client crate.
-pub use sync_core::http::{ClientError, ClientOptions, ErrorKind};
 
 pub use auth::{ApiKind, ApplicationToken, PlatformToken};
 pub use client::{
@@ -36,6 +34,7 @@ pub use context::{ContextRules, CustomerContext, CustomerTier, OrderStatus, Orde
 pub use error::{Error, ErrorBody};
 pub use models::Page;
 pub use sync::{ContactSink, CustomerSnapshot};
+pub use sync_core::http::ClientOptions;
 pub use sync_core::money::Money;
 pub use vendor::{ChatwootVendor, DEFAULT_REQUESTS_PER_SECOND};
 pub use webhook::{WebhookEvent, WebhookVerifier};

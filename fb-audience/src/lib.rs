@@ -153,8 +153,6 @@ mod vendor;
 /// sync-core, re-exported: the types in this crate's signatures ([`ClientOptions`](sync_core::http::ClientOptions),
 /// [`Verdict`](sync_core::Verdict), [`Sink`](sync_core::Sink), …) without a second dependency line.
 pub use sync_core;
-/// The kit's options and error questions, the same in every client crate.
-pub use sync_core::http::{ClientError, ClientOptions, ErrorKind};
 
 pub use audiences::{AdAccount, AudienceRef};
 pub use auth::{Credentials, appsecret_proof};

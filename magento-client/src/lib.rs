@@ -44,9 +44,8 @@ pub use vendor::{MagentoVendor, SECRET_NAMES};
 /// `sync-core`, re-exported so users name the same version and need no second dependency
 /// line for the types in this crate's signatures.
 pub use sync_core;
-/// The kit's options and error questions, the same in every client crate.
-pub use sync_core::http::{ClientError, ClientOptions, ErrorKind};
 /// The kit's transport options, re-exported for [`ClientBuilder::options`].
+pub use sync_core::http::ClientOptions;
 /// The one money type every commerce-sync crate uses (exact amount, compared at the minor unit).
 pub use sync_core::money::Money;
 /// The HMAC an OAuth 1.0a signature is computed with (sync-core's, shared with woo-client).
